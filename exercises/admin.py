@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.db.models import Q
+from markdownx.admin import MarkdownxModelAdmin
+from reversion.admin import VersionAdmin
+
+from .models import Benefit, Exercise, Muscle, MuscleRole
+
+
+class MuscleGroupFilter(admin.SimpleListFilter):
+    """Exercises that work a group, directly or through one of its muscles."""
+
+    title = "muscle group"
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return Muscle.objects.filter(parent=None).values_list("slug", "name")
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(muscle_roles__muscle__slug=self.value())
+                | Q(muscle_roles__muscle__parent__slug=self.value())
+            ).distinct()
+        return queryset
+
+
+class MuscleRoleInline(admin.TabularInline):
+    model = MuscleRole
+    fields = ["muscle", "role", "note", "position"]
+    autocomplete_fields = ["muscle"]
+    extra = 1
+
+
+class BenefitInline(admin.StackedInline):
+    # Plain text fields: markdownx's editor does not start in rows added with
+    # "Add another" (django-markdownx issue #113).
+    model = Benefit
+    fields = ["title", "text", "position"]
+    extra = 1
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(VersionAdmin, MarkdownxModelAdmin):
+    list_display = ["name", "status", "mechanics", "updated"]
+    list_filter = [
+        "status",
+        "mechanics",
+        "muscle_roles__role",
+        MuscleGroupFilter,
+    ]
+    search_fields = ["name", "aliases", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["published", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "aliases", "summary", "mechanics"]}),
+        ("Article", {"fields": ["explanation", "takeaway"]}),
+        ("Publishing", {"fields": ["status", "published", "created", "updated"]}),
+    ]
+    inlines = [MuscleRoleInline, BenefitInline]
+
+
+@admin.register(Muscle)
+class MuscleAdmin(VersionAdmin, MarkdownxModelAdmin):
+    list_display = ["name", "parent", "function"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "function"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "parent", "function", "description"]

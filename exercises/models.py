@@ -1,0 +1,205 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+
+class Role(models.TextChoices):
+    """How a muscle works in an exercise, in ExRx.net's vocabulary."""
+
+    TARGET = "target", "Target"
+    SYNERGIST = "synergist", "Synergist"
+    STABILIZER = "stabilizer", "Stabilizer"
+    DYNAMIC_STABILIZER = "dynamic_stabilizer", "Dynamic stabilizer"
+    ANTAGONIST_STABILIZER = "antagonist_stabilizer", "Antagonist stabilizer"
+
+
+ROLE_DEFINITIONS = {
+    Role.TARGET: (
+        "The primary mover: the muscle the exercise is chosen to work. It shortens "
+        "under load and does most of the work."
+    ),
+    Role.SYNERGIST: (
+        "A muscle that helps the target perform the movement, adding force to the "
+        "same joint action."
+    ),
+    Role.STABILIZER: (
+        "A muscle that contracts without much change in length to hold a bone or "
+        "joint still, so the movers have a steady base to pull from."
+    ),
+    Role.DYNAMIC_STABILIZER: (
+        "A muscle that shortens at one joint while lengthening at another, so its "
+        "length stays about the same; it steadies a joint while the limb moves."
+    ),
+    Role.ANTAGONIST_STABILIZER: (
+        "A muscle on the opposite side of the joint from the movers that contracts "
+        "to keep the joint steady and centred during the movement."
+    ),
+}
+
+
+class Mechanics(models.TextChoices):
+    ISOLATION = "isolation", "Isolation"
+    COMPOUND = "compound", "Compound"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Muscle(models.Model):
+    """A muscle group (no parent) or a muscle inside a group."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        limit_choices_to={"parent__isnull": True},
+        help_text="The group this muscle belongs to; empty for a group.",
+    )
+    function = models.CharField(
+        max_length=200, blank=True, help_text='Short, e.g. "hip extension".'
+    )
+    description = MarkdownxField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("exercises:muscle_detail", args=[self.slug])
+
+    def clean(self):
+        # Two levels only: a group, and the muscles inside it.
+        if self.parent_id and (self.parent_id == self.pk or self.parent.parent_id):
+            raise ValidationError({"parent": "Choose a muscle group as the parent."})
+        if self.parent_id and self.pk and self.children.exists():
+            raise ValidationError(
+                {"parent": "This is a group with muscles in it; it cannot have a parent."}
+            )
+
+    @property
+    def is_group(self):
+        return self.parent_id is None
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Exercise(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    aliases = models.CharField(
+        max_length=300, blank=True, help_text="Other names, separated by commas."
+    )
+    summary = models.TextField(
+        max_length=300,
+        help_text="One or two plain sentences: the lead and the meta description.",
+    )
+    mechanics = models.CharField(max_length=20, choices=Mechanics, blank=True)
+    explanation = MarkdownxField(blank=True)
+    takeaway = MarkdownxField(blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    published = models.DateTimeField(
+        null=True, blank=True, help_text="Set when first published."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values),
+                name="exercise_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mechanics__in=[*Mechanics.values, ""]),
+                name="exercise_mechanics_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("exercises:exercise_detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.published is None:
+            self.published = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def alias_list(self):
+        return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+class MuscleRole(models.Model):
+    """One muscle (or group) working in one exercise, in one role."""
+
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="muscle_roles"
+    )
+    muscle = models.ForeignKey(
+        Muscle, on_delete=models.PROTECT, related_name="exercise_roles"
+    )
+    role = models.CharField(max_length=30, choices=Role)
+    note = models.CharField(max_length=100, blank=True, help_text='e.g. "isolation"')
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["exercise", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "muscle"], name="unique_muscle_per_exercise"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="muscle_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.muscle} – {self.get_role_display()} in {self.exercise}"
+
+    def get_absolute_url(self):
+        return self.exercise.get_absolute_url()
+
+    @property
+    def role_order(self):
+        return Role.values.index(self.role)
+
+
+class Benefit(models.Model):
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="benefits"
+    )
+    title = models.CharField(max_length=120)
+    text = models.TextField(help_text="A sentence or two of plain text.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["exercise", "position", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.exercise.get_absolute_url() + "#benefits"
