@@ -3,7 +3,7 @@ from django.db.models import Q
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
-from .models import Benefit, Exercise, Muscle, MuscleRole
+from .models import Benefit, Exercise, Muscle, MuscleRole, Step
 
 
 class MuscleGroupFilter(admin.SimpleListFilter):
@@ -39,12 +39,21 @@ class BenefitInline(admin.StackedInline):
     extra = 1
 
 
+class StepInline(admin.TabularInline):
+    model = Step
+    fields = ["position", "text"]
+    extra = 1
+
+
 @admin.register(Exercise)
 class ExerciseAdmin(VersionAdmin, MarkdownxModelAdmin):
     list_display = ["name", "status", "mechanics", "updated"]
     list_filter = [
         "status",
         "mechanics",
+        "equipment",
+        "level",
+        "category",
         "muscle_roles__role",
         MuscleGroupFilter,
     ]
@@ -52,11 +61,18 @@ class ExerciseAdmin(VersionAdmin, MarkdownxModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["published", "created", "updated"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "aliases", "summary", "mechanics"]}),
+        (None, {"fields": ["name", "slug", "aliases", "summary"]}),
+        (
+            "Attributes",
+            {"fields": ["mechanics", "equipment", "level", "force", "category"]},
+        ),
         ("Article", {"fields": ["explanation", "takeaway"]}),
-        ("Publishing", {"fields": ["status", "published", "created", "updated"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published", "created", "updated", "source_id"]},
+        ),
     ]
-    inlines = [MuscleRoleInline, BenefitInline]
+    inlines = [MuscleRoleInline, BenefitInline, StepInline]
 
 
 @admin.register(Muscle)

@@ -44,6 +44,43 @@ class Mechanics(models.TextChoices):
     COMPOUND = "compound", "Compound"
 
 
+class Equipment(models.TextChoices):
+    BODY_ONLY = "body-only", "No equipment (body only)"
+    BANDS = "bands", "Bands"
+    BARBELL = "barbell", "Barbell"
+    CABLE = "cable", "Cable"
+    DUMBBELL = "dumbbell", "Dumbbell"
+    EZ_CURL_BAR = "e-z-curl-bar", "E-Z curl bar"
+    EXERCISE_BALL = "exercise-ball", "Exercise ball"
+    FOAM_ROLL = "foam-roll", "Foam roll"
+    KETTLEBELLS = "kettlebells", "Kettlebells"
+    MACHINE = "machine", "Machine"
+    MEDICINE_BALL = "medicine-ball", "Medicine ball"
+    OTHER = "other", "Other"
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    EXPERT = "expert", "Expert"
+
+
+class Force(models.TextChoices):
+    PUSH = "push", "Push"
+    PULL = "pull", "Pull"
+    STATIC = "static", "Static"
+
+
+class Category(models.TextChoices):
+    STRENGTH = "strength", "Strength"
+    STRETCHING = "stretching", "Stretching"
+    CARDIO = "cardio", "Cardio"
+    PLYOMETRICS = "plyometrics", "Plyometrics"
+    POWERLIFTING = "powerlifting", "Powerlifting"
+    OLYMPIC_WEIGHTLIFTING = "olympic-weightlifting", "Olympic weightlifting"
+    STRONGMAN = "strongman", "Strongman"
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
@@ -108,9 +145,20 @@ class Exercise(models.Model):
         help_text="One or two plain sentences: the lead and the meta description.",
     )
     mechanics = models.CharField(max_length=20, choices=Mechanics, blank=True)
+    equipment = models.CharField(max_length=20, choices=Equipment, blank=True)
+    level = models.CharField(max_length=20, choices=Level, blank=True)
+    force = models.CharField(max_length=20, choices=Force, blank=True)
+    category = models.CharField(max_length=30, choices=Category, blank=True)
     explanation = MarkdownxField(blank=True)
     takeaway = MarkdownxField(blank=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    source_id = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Id of the record this exercise was imported from, if any.",
+    )
     published = models.DateTimeField(
         null=True, blank=True, help_text="Set when first published."
     )
@@ -126,10 +174,19 @@ class Exercise(models.Model):
                 condition=models.Q(status__in=Status.values),
                 name="exercise_status_valid",
             ),
-            models.CheckConstraint(
-                condition=models.Q(mechanics__in=[*Mechanics.values, ""]),
-                name="exercise_mechanics_valid",
-            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__in": [*choices.values, ""]}),
+                    name=f"exercise_{field}_valid",
+                )
+                for field, choices in [
+                    ("mechanics", Mechanics),
+                    ("equipment", Equipment),
+                    ("level", Level),
+                    ("force", Force),
+                    ("category", Category),
+                ]
+            ],
         ]
 
     def __str__(self):
@@ -203,3 +260,20 @@ class Benefit(models.Model):
 
     def get_absolute_url(self):
         return self.exercise.get_absolute_url() + "#benefits"
+
+
+class Step(models.Model):
+    """One numbered step of an exercise's "How to do it" section."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="steps")
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["exercise", "position", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def get_absolute_url(self):
+        return self.exercise.get_absolute_url() + "#how-to"

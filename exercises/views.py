@@ -57,6 +57,7 @@ def exercise_detail(request, slug):
                 ),
             ),
             "benefits",
+            "steps",
         ),
         slug=slug,
     )
@@ -72,6 +73,7 @@ def exercise_detail(request, slug):
         "roles": roles,
         "roles_by_role": group_by_role(roles),
         "benefits": exercise.benefits.all(),
+        "steps": exercise.steps.all(),
     }
     return render(request, "exercises/exercise_detail.html", context)
 
