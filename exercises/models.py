@@ -121,7 +121,7 @@ class Muscle(models.Model):
             raise ValidationError({"parent": "Choose a muscle group as the parent."})
         if self.parent_id and self.pk and self.children.exists():
             raise ValidationError(
-                {"parent": "This is a group with muscles in it; it cannot have a parent."}
+                {"parent": "This group has muscles in it; it cannot have a parent."}
             )
 
     @property
@@ -192,13 +192,13 @@ class Exercise(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("exercises:exercise_detail", args=[self.slug])
-
     def save(self, *args, **kwargs):
         if self.status == Status.PUBLISHED and self.published is None:
             self.published = timezone.now()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("exercises:exercise_detail", args=[self.slug])
 
     @property
     def alias_list(self):
@@ -265,7 +265,9 @@ class Benefit(models.Model):
 class Step(models.Model):
     """One numbered step of an exercise's "How to do it" section."""
 
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="steps")
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="steps"
+    )
     text = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
 

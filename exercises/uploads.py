@@ -64,6 +64,9 @@ def save_uploaded_image(uploaded_file):
         image = image.convert("RGB")
     elif image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         image = image.convert("RGBA")
+    # Pillow writes back what it read into info (JPEG comments, EXIF, text
+    # chunks); keep only the palette transparency the pixels need.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
     extension, options = FORMATS[image_format]
     output = io.BytesIO()
     image.save(output, format=image_format, **options)

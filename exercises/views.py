@@ -61,7 +61,9 @@ def exercise_detail(request, slug):
         ),
         slug=slug,
     )
-    roles = sorted(exercise.muscle_roles.all(), key=lambda r: (r.role_order, r.position))
+    roles = sorted(
+        exercise.muscle_roles.all(), key=lambda r: (r.role_order, r.position)
+    )
     # "Muscles targeted" names each target, and for a target group its muscles.
     targets = []
     for row in roles:

@@ -29,7 +29,9 @@ def make_exercise(**overrides):
 
 
 def add_role(exercise, muscle, role=Role.TARGET, **overrides):
-    return MuscleRole.objects.create(exercise=exercise, muscle=muscle, role=role, **overrides)
+    return MuscleRole.objects.create(
+        exercise=exercise, muscle=muscle, role=role, **overrides
+    )
 
 
 def add_benefit(exercise, **overrides):
