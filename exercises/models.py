@@ -1,8 +1,60 @@
+import re
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
+
+
+def search_words(text):
+    """Lower-case, accent-free words with a plural "s" dropped.
+
+    Both the stored search text and the reader's query go through this, so
+    "Glute kickback" finds "Leg Kickbacks" and "Presse" finds "Pressé".
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.findall(r"\w+", plain)
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]
+
+
+def saved_slug(instance):
+    """The slug an instance has in the database now, before it is saved."""
+    if instance.pk is None:
+        return None
+    model = type(instance)
+    return model.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+
+
+def keep_redirect(redirect_model, field, instance, old_slug):
+    """After a rename, the old slug redirects here; the current slug never does."""
+    if old_slug and old_slug != instance.slug:
+        redirect_model.objects.update_or_create(
+            old_slug=old_slug, defaults={field: instance}
+        )
+    redirect_model.objects.filter(old_slug=instance.slug).delete()
+
+
+def refuse_redirected_slug(redirect_model, field, instance):
+    redirect = (
+        redirect_model.objects.filter(old_slug=instance.slug)
+        .exclude(**{f"{field}_id": instance.pk})
+        .select_related(field)
+        .first()
+    )
+    if redirect:
+        target = getattr(redirect, field)
+        raise ValidationError(
+            {
+                "slug": f"“{instance.slug}” is an earlier address of “{target}” and "
+                "still redirects there. Choose another slug, or delete that "
+                "redirect first."
+            }
+        )
 
 
 class Role(models.TextChoices):
@@ -112,6 +164,11 @@ class Muscle(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        old_slug = saved_slug(self)
+        super().save(*args, **kwargs)
+        keep_redirect(MuscleRedirect, "muscle", self, old_slug)
+
     def get_absolute_url(self):
         return reverse("exercises:muscle_detail", args=[self.slug])
 
@@ -123,6 +180,7 @@ class Muscle(models.Model):
             raise ValidationError(
                 {"parent": "This group has muscles in it; it cannot have a parent."}
             )
+        refuse_redirected_slug(MuscleRedirect, "muscle", self)
 
     @property
     def is_group(self):
@@ -152,6 +210,11 @@ class Exercise(models.Model):
     explanation = MarkdownxField(blank=True)
     takeaway = MarkdownxField(blank=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Name, aliases and summary as search_words(); set on save.",
+    )
     source_id = models.CharField(
         max_length=100,
         unique=True,
@@ -195,10 +258,18 @@ class Exercise(models.Model):
     def save(self, *args, **kwargs):
         if self.status == Status.PUBLISHED and self.published is None:
             self.published = timezone.now()
+        old_slug = saved_slug(self)
         super().save(*args, **kwargs)
+        keep_redirect(ExerciseRedirect, "exercise", self, old_slug)
 
     def get_absolute_url(self):
         return reverse("exercises:exercise_detail", args=[self.slug])
+
+    def clean(self):
+        refuse_redirected_slug(ExerciseRedirect, "exercise", self)
+
+    def build_search_text(self):
+        return " ".join(search_words(f"{self.name} {self.aliases} {self.summary}"))
 
     @property
     def alias_list(self):
@@ -279,3 +350,48 @@ class Step(models.Model):
 
     def get_absolute_url(self):
         return self.exercise.get_absolute_url() + "#how-to"
+
+
+class ExerciseRedirect(models.Model):
+    """An earlier slug of an exercise: its old address answers 301 to the new one."""
+
+    old_slug = models.SlugField(max_length=150, unique=True)
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="redirects"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.exercise.slug}"
+
+    def get_absolute_url(self):
+        return self.exercise.get_absolute_url()
+
+
+class MuscleRedirect(models.Model):
+    """An earlier slug of a muscle or group."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    muscle = models.ForeignKey(
+        Muscle, on_delete=models.CASCADE, related_name="redirects"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.muscle.slug}"
+
+    def get_absolute_url(self):
+        return self.muscle.get_absolute_url()
+
+
+@receiver(pre_save, sender=Exercise)
+def keep_search_text(sender, instance, **kwargs):
+    # A signal rather than save(): loaddata fires it too (with raw=True).
+    # Bulk writes fire nothing: they must set search_text themselves.
+    instance.search_text = instance.build_search_text()
