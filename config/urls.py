@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
 from exercises import views
+from exercises.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +15,13 @@ urlpatterns = [
         "markdownx/markdownify/", views.markdown_preview, name="markdownx_markdownify"
     ),
     path("markdownx/upload/", views.markdown_upload, name="markdownx_upload"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("", include("exercises.urls")),
 ]
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import NewExercisesFeed
 
 app_name = "exercises"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("muscles/", views.muscle_list, name="muscle_list"),
     path("muscles/<slug:slug>/", views.muscle_detail, name="muscle_detail"),
     path("roles/", views.roles, name="roles"),
+    path("feed/", NewExercisesFeed(), name="feed"),
 ]

@@ -1,17 +1,57 @@
 from functools import wraps
+from urllib.parse import parse_qsl, urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from .forms import ExerciseFilterForm, muscle_q
 from .markdown import render_markdown
-from .models import ROLE_DEFINITIONS, Exercise, Muscle, MuscleRole, Role, Status
+from .models import (
+    ROLE_DEFINITIONS,
+    Exercise,
+    ExerciseRedirect,
+    Muscle,
+    MuscleRedirect,
+    MuscleRole,
+    Role,
+    Status,
+)
+from .seo import article_json_ld, breadcrumbs
 from .uploads import save_uploaded_image
 
-EXERCISES_PER_PAGE = 50
+SITE_DESCRIPTION = (
+    "An encyclopedia of exercises: how each movement works, which muscles do the "
+    "work and in what role, and what it is good for."
+)
+EXERCISES_PER_PAGE = 20
+EXERCISES_PER_ROLE = 20
+RELATED_EXERCISES = 5
+# Related exercises: a shared muscle in the same role weighs more than a shared
+# muscle in another role.
+SAME_ROLE_WEIGHT = 3
+OTHER_ROLE_WEIGHT = 1
 
 
 def visible_exercises(request):
@@ -35,21 +75,89 @@ def home(request):
         "groups": Muscle.objects.filter(parent=None),
         "recent": Exercise.objects.published().order_by("-published")[:6],
         "exercise_count": Exercise.objects.published().count(),
+        "breadcrumbs": breadcrumbs(request),
+        "description": SITE_DESCRIPTION,
     }
     return render(request, "exercises/home.html", context)
 
 
 @require_GET
 def exercise_list(request):
-    exercises = Exercise.objects.published().only("name", "slug", "summary")
+    muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
+    form = ExerciseFilterForm(request.GET, muscles=muscles)
+    exercises = form.filter(
+        Exercise.objects.published().only("name", "slug", "summary")
+    )
     page = Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "exercises/exercise_list.html", {"page": page})
+    # Links to other pages keep the search and filters: the valid ones only.
+    query = urlencode({k: v for k, v in form.cleaned_data.items() if v})
+    canonical = reverse("exercises:exercise_list")
+    if page.number > 1:
+        canonical += "?" + urlencode({**dict(parse_qsl(query)), "page": page.number})
+    elif query:
+        canonical += "?" + query
+    context = {
+        "form": form,
+        "page": page,
+        "active_filters": form.active_filters(),
+        "query_string": query,
+        "canonical_url": canonical,
+        "title": "Exercises",
+        "description": "Search and filter exercises by muscle, role, mechanics "
+        "and equipment.",
+        "breadcrumbs": breadcrumbs(
+            request, ("Exercises", reverse("exercises:exercise_list"))
+        ),
+    }
+    return render(request, "exercises/exercise_list.html", context)
+
+
+def related_exercises(exercise, rows):
+    """Published exercises sharing muscles with this one, most overlap first."""
+    if not rows:
+        return []
+    same_role = Q()
+    for row in rows:
+        same_role |= Q(muscle_id=row.muscle_id, role=row.role)
+    scores = (
+        MuscleRole.objects.filter(
+            muscle_id__in=[row.muscle_id for row in rows],
+            exercise__status=Status.PUBLISHED,
+        )
+        .exclude(exercise=exercise)
+        .values("exercise_id", "exercise__name", "exercise__slug")
+        .annotate(
+            score=Sum(
+                Case(
+                    When(same_role, then=Value(SAME_ROLE_WEIGHT)),
+                    default=Value(OTHER_ROLE_WEIGHT),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+        .order_by("-score", "exercise__name")[:RELATED_EXERCISES]
+    )
+    return [
+        {
+            "name": score["exercise__name"],
+            "url": reverse("exercises:exercise_detail", args=[score["exercise__slug"]]),
+            "score": score["score"],
+        }
+        for score in scores
+    ]
+
+
+def redirect_from_old_slug(redirects, slug, **target_filter):
+    """301 to the current address of a renamed page, or 404."""
+    redirect = get_object_or_404(redirects, old_slug=slug, **target_filter)
+    return HttpResponsePermanentRedirect(redirect.get_absolute_url())
 
 
 @require_GET
 def exercise_detail(request, slug):
-    exercise = get_object_or_404(
-        visible_exercises(request).prefetch_related(
+    exercises = visible_exercises(request)
+    try:
+        exercise = exercises.prefetch_related(
             Prefetch(
                 "muscle_roles",
                 queryset=MuscleRole.objects.select_related("muscle").prefetch_related(
@@ -58,9 +166,13 @@ def exercise_detail(request, slug):
             ),
             "benefits",
             "steps",
-        ),
-        slug=slug,
-    )
+        ).get(slug=slug)
+    except Exercise.DoesNotExist:
+        return redirect_from_old_slug(
+            ExerciseRedirect.objects.select_related("exercise"),
+            slug,
+            exercise__in=exercises,
+        )
     roles = sorted(
         exercise.muscle_roles.all(), key=lambda r: (r.role_order, r.position)
     )
@@ -69,6 +181,11 @@ def exercise_detail(request, slug):
     for row in roles:
         if row.role == Role.TARGET:
             targets.extend(row.muscle.children.all() or [row.muscle])
+    crumbs = breadcrumbs(
+        request,
+        ("Exercises", reverse("exercises:exercise_list")),
+        (exercise.name, exercise.get_absolute_url()),
+    )
     context = {
         "exercise": exercise,
         "targets": targets,
@@ -76,6 +193,12 @@ def exercise_detail(request, slug):
         "roles_by_role": group_by_role(roles),
         "benefits": exercise.benefits.all(),
         "steps": exercise.steps.all(),
+        "related": related_exercises(exercise, roles),
+        "breadcrumbs": crumbs,
+        "article": article_json_ld(request, exercise),
+        "title": exercise.name,
+        "description": exercise.summary,
+        "og_type": "article",
     }
     return render(request, "exercises/exercise_detail.html", context)
 
@@ -83,43 +206,107 @@ def exercise_detail(request, slug):
 @require_GET
 def muscle_list(request):
     groups = Muscle.objects.filter(parent=None).prefetch_related("children")
-    return render(request, "exercises/muscle_list.html", {"groups": groups})
+    context = {
+        "groups": groups,
+        "title": "Muscles",
+        "description": "Every muscle group and muscle, with the exercises that "
+        "work it, by role.",
+        "breadcrumbs": breadcrumbs(
+            request, ("Muscles", reverse("exercises:muscle_list"))
+        ),
+    }
+    return render(request, "exercises/muscle_list.html", context)
 
 
 @require_GET
 def muscle_detail(request, slug):
-    muscle = get_object_or_404(
-        Muscle.objects.select_related("parent").prefetch_related("children"), slug=slug
-    )
+    try:
+        muscle = Muscle.objects.select_related("parent").get(slug=slug)
+    except Muscle.DoesNotExist:
+        return redirect_from_old_slug(
+            MuscleRedirect.objects.select_related("muscle"), slug
+        )
     children = list(muscle.children.all())
-    # A group's page lists the exercises of its muscles too; a muscle's page
-    # lists the exercises that work its whole group.
-    related = Q(muscle=muscle) | Q(muscle__parent=muscle)
-    if muscle.parent_id:
-        related |= Q(muscle_id=muscle.parent_id)
-    rows = (
-        MuscleRole.objects.filter(related, exercise__status=Status.PUBLISHED)
+    rows = MuscleRole.objects.filter(
+        muscle_q(muscle), exercise__status=Status.PUBLISHED
+    )
+    counts = dict(rows.values_list("role").annotate(n=Count("exercise", distinct=True)))
+    # The first few exercises of each role; the full lists are filtered views
+    # of /exercises/, so a muscle used by thousands of exercises stays fast.
+    first_rows = (
+        rows.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("role")],
+                order_by=[F("exercise__name").asc(), F("id").asc()],
+            )
+        )
+        .filter(rank__lte=EXERCISES_PER_ROLE)
         .select_related("exercise", "muscle")
         .order_by("exercise__name", "muscle__name")
     )
     seen = set()
     unique_rows = []
-    for row in rows:
+    for row in first_rows:
         if (row.role, row.exercise_id) not in seen:
             seen.add((row.role, row.exercise_id))
             unique_rows.append(row)
+    list_url = reverse("exercises:exercise_list")
+    exercises_by_role = [
+        {
+            "role": role,
+            "rows": role_rows,
+            "count": counts[role.value],
+            "all_url": f"{list_url}?muscle={muscle.slug}&role={role.value}",
+        }
+        for role, role_rows in group_by_role(unique_rows)
+    ]
+    trail = [("Muscles", reverse("exercises:muscle_list"))]
+    if muscle.parent:
+        trail.append((muscle.parent.name, muscle.parent.get_absolute_url()))
+    trail.append((muscle.name, muscle.get_absolute_url()))
     context = {
         "muscle": muscle,
         "children": children,
-        "exercises_by_role": group_by_role(unique_rows),
+        "title": muscle.name,
+        "description": muscle_description(muscle),
+        "exercises_by_role": exercises_by_role,
+        "breadcrumbs": breadcrumbs(request, *trail),
     }
     return render(request, "exercises/muscle_detail.html", context)
+
+
+def muscle_description(muscle):
+    kind = "Muscle group" if muscle.is_group else "Muscle"
+    function = f" for {muscle.function}" if muscle.function else ""
+    return f"{kind}{function}: {muscle.name} and the exercises that work it, by role."
 
 
 @require_GET
 def roles(request):
     definitions = [(role, ROLE_DEFINITIONS[role]) for role in Role]
-    return render(request, "exercises/roles.html", {"definitions": definitions})
+    context = {
+        "definitions": definitions,
+        "title": "Muscle roles",
+        "description": "What target, synergist, stabilizer, dynamic stabilizer "
+        "and antagonist stabilizer mean.",
+        "breadcrumbs": breadcrumbs(
+            request, ("Muscle roles", reverse("exercises:roles"))
+        ),
+    }
+    return render(request, "exercises/roles.html", context)
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /markdownx/",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 def staff_only(view):

@@ -1,0 +1,92 @@
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from .models import (
+    Category,
+    Equipment,
+    Force,
+    Level,
+    Mechanics,
+    Muscle,
+    MuscleRole,
+    Role,
+    search_words,
+)
+
+ANY = [("", "Any")]
+
+
+class ExerciseFilterForm(forms.Form):
+    """Search and filters of /exercises/, all from the query string."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    muscle = forms.ChoiceField(label="Muscle", required=False)
+    role = forms.ChoiceField(label="Role", required=False, choices=ANY + Role.choices)
+    mechanics = forms.ChoiceField(
+        label="Mechanics", required=False, choices=ANY + Mechanics.choices
+    )
+    equipment = forms.ChoiceField(
+        label="Equipment", required=False, choices=ANY + Equipment.choices
+    )
+    level = forms.ChoiceField(label="Level", required=False, choices=ANY + Level.choices)
+    force = forms.ChoiceField(label="Force", required=False, choices=ANY + Force.choices)
+    category = forms.ChoiceField(
+        label="Category", required=False, choices=ANY + Category.choices
+    )
+
+    ATTRIBUTES = ["mechanics", "equipment", "level", "force", "category"]
+
+    def __init__(self, *args, muscles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.muscles = {muscle.slug: muscle for muscle in muscles}
+        groups = [m for m in muscles if m.parent_id is None]
+        choices = list(ANY)
+        for group in groups:
+            members = [(m.slug, m.name) for m in muscles if m.parent_id == group.pk]
+            choices.append((group.slug, group.name))
+            if members:
+                choices.append((f"Muscles in {group.name}", members))
+        self.fields["muscle"].choices = choices
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def filter(self, exercises):
+        """Apply the valid fields; invalid ones are shown as errors and ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        for word in search_words(data.get("q", "")):
+            exercises = exercises.filter(search_text__contains=word)
+        for attribute in self.ATTRIBUTES:
+            if data.get(attribute):
+                exercises = exercises.filter(**{attribute: data[attribute]})
+        muscle = self.muscles.get(data.get("muscle"))
+        role = data.get("role")
+        if muscle or role:
+            rows = MuscleRole.objects.filter(exercise=OuterRef("pk"))
+            if muscle:
+                rows = rows.filter(muscle_q(muscle))
+            if role:
+                rows = rows.filter(role=role)
+            exercises = exercises.filter(Exists(rows))
+        return exercises
+
+    def active_filters(self):
+        """(label, value label) of each filter in use, for the result summary."""
+        active = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value and name != "q":
+                labels = dict(field.choices)
+                if name == "muscle":
+                    labels = {slug: m.name for slug, m in self.muscles.items()}
+                active.append((field.label, labels.get(value, value)))
+        return active
+
+
+def muscle_q(muscle, prefix=""):
+    """Roles that work a muscle: on it, on its muscles (a group), or its group."""
+    q = Q(**{f"{prefix}muscle": muscle}) | Q(**{f"{prefix}muscle__parent": muscle})
+    if muscle.parent_id:
+        q |= Q(**{f"{prefix}muscle_id": muscle.parent_id})
+    return q

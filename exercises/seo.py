@@ -1,0 +1,55 @@
+"""Linking metadata: breadcrumbs and JSON-LD for search engines and previews."""
+
+import json
+
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+SITE_NAME = "Exercise Atlas"
+
+
+def json_ld(data):
+    """A JSON-LD script element; <, > and & escaped so text cannot close it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+def breadcrumbs(request, *trail):
+    """Visible breadcrumbs and their BreadcrumbList, from (name, path) pairs."""
+    items = [("Home", reverse("exercises:home")), *trail]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": request.build_absolute_uri(path),
+            }
+            for position, (name, path) in enumerate(items, 1)
+        ],
+    }
+    return {"items": items, "json_ld": json_ld(data)}
+
+
+def article_json_ld(request, exercise):
+    url = request.build_absolute_uri(exercise.get_absolute_url())
+    publisher = {"@type": "Organization", "name": SITE_NAME}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": exercise.name,
+        "description": exercise.summary,
+        "url": url,
+        "mainEntityOfPage": url,
+        "dateModified": exercise.updated.isoformat(),
+        "author": publisher,
+        "publisher": publisher,
+    }
+    if exercise.published:
+        data["datePublished"] = exercise.published.isoformat()
+    if exercise.alias_list:
+        data["alternativeHeadline"] = ", ".join(exercise.alias_list)
+    return json_ld(data)
