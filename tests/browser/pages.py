@@ -1,0 +1,18 @@
+"""The public pages that the accessibility and HTML checks cover: one of each type."""
+
+from django.urls import reverse
+
+PUBLIC_PAGES = {
+    "home": lambda: reverse("exercises:home"),
+    "exercise-list": lambda: reverse("exercises:exercise_list"),
+    "exercise-search": lambda: reverse("exercises:exercise_list") + "?q=kick",
+    "exercise": lambda: reverse("exercises:exercise_detail", args=["leg-kickbacks"]),
+    "muscle-list": lambda: reverse("exercises:muscle_list"),
+    "muscle": lambda: reverse("exercises:muscle_detail", args=["glutes"]),
+    "roles": lambda: reverse("exercises:roles"),
+    "not-found": lambda: "/exercises/no-such-exercise/",
+}
+
+
+def expected_status(name):
+    return 404 if name == "not-found" else 200
