@@ -1,0 +1,49 @@
+"""Searching and filtering exercises through the form on /exercises/."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from exercises.models import Muscle, Role
+from tests.factories import add_role, make_exercise
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def push_up(site):
+    exercise = make_exercise(name="Push-up", slug="push-up", summary="A chest press.")
+    add_role(exercise, Muscle.objects.get(slug="chest"), Role.TARGET)
+    return exercise
+
+
+def query(page):
+    return parse_qs(urlsplit(page.url).query)
+
+
+def test_reader_searches_exercises_with_the_form(page, site, push_up):
+    page.goto(site + reverse("exercises:exercise_list"))
+    results = page.locator(".exercise-list").get_by_role("link")
+    expect(results).to_have_text(["Leg Kickbacks", "Push-up"])
+
+    page.get_by_role("searchbox", name="Search").fill("kick")
+    page.get_by_role("button", name="Search").click()
+
+    page.wait_for_url("**/exercises/?*")
+    assert query(page)["q"] == ["kick"]
+    expect(results).to_have_text(["Leg Kickbacks"])
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value("kick")
+
+
+def test_reader_filters_exercises_by_muscle_with_the_form(page, site, push_up):
+    page.goto(site + reverse("exercises:exercise_list"))
+
+    page.get_by_label("Muscle").select_option(label="Chest")
+    page.get_by_role("button", name="Search").click()
+
+    page.wait_for_url("**/exercises/?*")
+    assert query(page)["muscle"] == ["chest"]
+    expect(page.locator(".exercise-list").get_by_role("link")).to_have_text(["Push-up"])
+    expect(page.get_by_label("Muscle")).to_have_value("chest")
