@@ -24,7 +24,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from .forms import ExerciseFilterForm, muscle_q
 from .markdown import render_markdown
@@ -343,3 +344,10 @@ def markdown_upload(request):
     except ValidationError as error:
         return JsonResponse({"image": error.messages}, status=400)
     return JsonResponse({"image_code": f"![]({url})"})
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """For load balancers and uptime checks: Django is up and answering."""
+    return HttpResponse("ok", content_type="text/plain")

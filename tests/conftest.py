@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from exercises.management.commands.seed import FIXTURES
@@ -22,3 +23,11 @@ def staff_client(client, django_user_model):
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """No cached page or content version carries over from one test to another."""
+    cache.clear()
+    yield
+    cache.clear()

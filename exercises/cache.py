@@ -1,0 +1,154 @@
+"""Whole-page cache of the public site, for readers who are not logged in.
+
+Pages are stored under a key that holds a site-wide content version, itself kept
+in the cache. Saving or deleting anything in this app replaces the version, so
+every cached page goes stale at once, in every process that shares the cache.
+Bulk updates send no signals: code that uses them calls bump_content_version().
+"""
+
+import hashlib
+import logging
+import uuid
+
+from django.conf import settings
+from django.core import checks
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import cc_delim_re, patch_cache_control, set_response_etag
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+
+
+def content_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A random token, not a counter: a counter restarted after an eviction
+        # could come back to a number whose pages are still in the cache.
+        version = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def bump_content_version():
+    """Make every cached page stale, in every process."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def content_changed(sender, using, **kwargs):
+    if sender._meta.app_label != "exercises":
+        return
+    # On commit: a bump before it would let a reader cache the old rows under
+    # the new version. Now as well, for reads inside the same transaction (each
+    # test runs in one, and its on-commit callbacks never run).
+    bump_content_version()
+    transaction.on_commit(bump_content_version, using=using)
+
+
+def connect_signals():
+    post_save.connect(content_changed, dispatch_uid="page-cache-save")
+    post_delete.connect(content_changed, dispatch_uid="page-cache-delete")
+
+
+def is_public_page(path):
+    try:
+        return "exercises" in resolve(path).namespaces
+    except Resolver404:
+        return False
+
+
+class PageCacheMiddleware:
+    """Serve the exercises app's pages from the cache to anonymous readers.
+
+    It goes above the session and CSRF middleware: a hit skips them and the
+    database, and on the way out it sees any cookie they set. A request with a
+    session cookie (every logged-in user, and staff see drafts) neither reads
+    nor fills the cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method == "GET"
+            and is_public_page(request.path_info)
+        ):
+            return self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            response = self.get_response(request)
+            if response.status_code == 200:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        # Host and scheme too: pages carry absolute canonical links.
+        url = request.build_absolute_uri()
+        digest = hashlib.sha256(url.encode()).hexdigest()
+        try:
+            key = f"page:{content_version()}:{digest}"
+            cached = cache.get(key)
+        except Exception as error:
+            logger.warning("Page cache unavailable, not used: %s", error)
+            return self.get_response(request)
+        if cached is not None:
+            headers, content = cached
+            return HttpResponse(content, headers=headers)
+
+        response = self.get_response(request)
+        if self.is_storable(request, response):
+            set_response_etag(response)
+            # Browsers revalidate every time (a 304 from the cache is cheap), so
+            # an edit shows on the reader's next page view.
+            patch_cache_control(response, no_cache=True)
+            try:
+                cache.set(
+                    key,
+                    (list(response.items()), response.content),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception as error:
+                logger.warning("Page cache unavailable, not stored: %s", error)
+        return response
+
+    def is_storable(self, request, response):
+        user = getattr(request, "user", None)
+        cache_control = {
+            directive.split("=")[0].strip().lower()
+            for directive in cc_delim_re.split(response.get("Cache-Control", ""))
+        }
+        vary = {
+            header.strip().lower()
+            for header in cc_delim_re.split(response.get("Vary", ""))
+            if header.strip()
+        }
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not (user is not None and user.is_authenticated)
+            and not cache_control & {"private", "no-cache", "no-store"}
+            # Cookie is safe to ignore: cached pages only go to requests
+            # without a session.
+            and vary <= {"cookie"}
+        )
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_page_cache(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.PAGE_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
+        return [
+            checks.Warning(
+                "Pages are cached in each process's own memory: with several "
+                "worker processes an edit can take PAGE_CACHE_SECONDS to show.",
+                hint="Set REDIS_URL, or PAGE_CACHE_SECONDS=0.",
+                id="exercises.W001",
+            )
+        ]
+    return []
