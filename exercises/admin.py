@@ -3,7 +3,15 @@ from django.db.models import Q
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
-from .models import Benefit, Exercise, Muscle, MuscleRole, Step
+from .models import (
+    Benefit,
+    Exercise,
+    ExerciseRedirect,
+    Muscle,
+    MuscleRedirect,
+    MuscleRole,
+    Step,
+)
 
 
 class MuscleGroupFilter(admin.SimpleListFilter):
@@ -82,3 +90,17 @@ class MuscleAdmin(VersionAdmin, MarkdownxModelAdmin):
     search_fields = ["name", "function"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "parent", "function", "description"]
+
+
+@admin.register(ExerciseRedirect)
+class ExerciseRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "exercise", "created"]
+    search_fields = ["old_slug", "exercise__name"]
+    autocomplete_fields = ["exercise"]
+
+
+@admin.register(MuscleRedirect)
+class MuscleRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "muscle", "created"]
+    search_fields = ["old_slug", "muscle__name"]
+    autocomplete_fields = ["muscle"]

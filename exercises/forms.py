@@ -7,7 +7,6 @@ from .models import (
     Force,
     Level,
     Mechanics,
-    Muscle,
     MuscleRole,
     Role,
     search_words,
@@ -16,23 +15,21 @@ from .models import (
 ANY = [("", "Any")]
 
 
+def optional_choice(label, choices):
+    return forms.ChoiceField(label=label, required=False, choices=ANY + choices.choices)
+
+
 class ExerciseFilterForm(forms.Form):
     """Search and filters of /exercises/, all from the query string."""
 
     q = forms.CharField(label="Search", required=False, max_length=200)
     muscle = forms.ChoiceField(label="Muscle", required=False)
-    role = forms.ChoiceField(label="Role", required=False, choices=ANY + Role.choices)
-    mechanics = forms.ChoiceField(
-        label="Mechanics", required=False, choices=ANY + Mechanics.choices
-    )
-    equipment = forms.ChoiceField(
-        label="Equipment", required=False, choices=ANY + Equipment.choices
-    )
-    level = forms.ChoiceField(label="Level", required=False, choices=ANY + Level.choices)
-    force = forms.ChoiceField(label="Force", required=False, choices=ANY + Force.choices)
-    category = forms.ChoiceField(
-        label="Category", required=False, choices=ANY + Category.choices
-    )
+    role = optional_choice("Role", Role)
+    mechanics = optional_choice("Mechanics", Mechanics)
+    equipment = optional_choice("Equipment", Equipment)
+    level = optional_choice("Level", Level)
+    force = optional_choice("Force", Force)
+    category = optional_choice("Category", Category)
 
     ATTRIBUTES = ["mechanics", "equipment", "level", "force", "category"]
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 
 from exercises.management.commands.seed import FIXTURES
 
@@ -11,13 +12,15 @@ def fixtures_loaded(db):
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
+def staff_client(db, django_user_model):
+    """A signed-in superuser; separate from `client`, which stays anonymous."""
     user = django_user_model.objects.create_user(
         "editor", password="editor-password", is_staff=True, is_superuser=True
     )
-    client.force_login(user)
-    client.user = user
-    return client
+    staff = Client()
+    staff.force_login(user)
+    staff.user = user
+    return staff
 
 
 @pytest.fixture(autouse=True)
