@@ -112,10 +112,21 @@ class BrowserErrors:
 
 
 @pytest.fixture
-def page(page):
-    """A page that fails its test on any console error or CSP violation."""
-    page.errors = BrowserErrors(page)
-    yield page
-    assert not page.errors.messages, "Errors in the browser:\n" + "\n".join(
-        page.errors.messages
-    )
+def new_page(new_context):
+    """Opens pages that fail the test on any console error or CSP violation."""
+    pages = []
+
+    def open_page(**context_args):
+        page = new_context(**context_args).new_page()
+        page.errors = BrowserErrors(page)
+        pages.append(page)
+        return page
+
+    yield open_page
+    errors = [message for page in pages for message in page.errors.messages]
+    assert not errors, "Errors in the browser:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
