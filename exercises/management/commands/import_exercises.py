@@ -1,0 +1,151 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from exercises.importing import (
+    Catalogue,
+    ImportFailed,
+    plan_import,
+    read_records,
+    write_plan,
+)
+
+MAX_ERRORS_SHOWN = 20
+
+
+class ProgressBar:
+    """One line redrawn in place; drawn only when the output is a terminal."""
+
+    width = 30
+
+    def __init__(self, out, label):
+        self.out = out
+        self.label = label
+        self.shown = None
+
+    def __call__(self, done, total):
+        if not self.out.isatty():
+            return
+        filled = self.width * done // total
+        if filled == self.shown and done != total:
+            return
+        self.shown = filled
+        bar = "#" * filled + "." * (self.width - filled)
+        self.out.write(f"\r{self.label} [{bar}] {done}/{total}", ending="")
+        self.out.flush()
+
+    def finish(self):
+        if self.shown is not None:
+            self.out.write("")
+
+
+class Command(BaseCommand):
+    help = (
+        "Import exercises from free-exercise-db's exercises.json or from a file "
+        "written by export_exercises. See docs/importing.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The JSON file to import.")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish new exercises from free-exercise-db instead of leaving "
+            "them as drafts. (Our own format carries each exercise's status.)",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what would be created, updated and left alone; write nothing.",
+        )
+
+    def handle(self, *args, file, publish, dry_run, verbosity, **options):
+        data = self.load(file)
+        now = timezone.now()
+        with transaction.atomic():
+            catalogue = Catalogue()
+            try:
+                incoming, errors = read_records(
+                    data, catalogue, publish=publish, now=now
+                )
+            except ImportFailed as error:
+                raise CommandError(f"{file}: {error}") from None
+            plan = plan_import(incoming, catalogue)
+            errors += plan.errors
+            if errors:
+                self.stdout.write(summary(failed=len(errors)))
+                shown = errors[:MAX_ERRORS_SHOWN]
+                if len(errors) > len(shown):
+                    shown.append(f"… and {len(errors) - len(shown)} more.")
+                raise CommandError(
+                    f"{file}: nothing was imported; {len(errors)} "
+                    f"record{'s' if len(errors) != 1 else ''} failed:\n"
+                    + "\n".join(shown)
+                )
+            self.report(plan, dry_run, verbosity)
+            if not dry_run:
+                progress = ProgressBar(self.stdout, "Importing")
+                write_plan(plan, progress)
+                progress.finish()
+
+        line = summary(
+            created=len(plan.create),
+            updated=len(plan.update),
+            unchanged=len(plan.unchanged),
+            linked=len(plan.link),
+            skipped=len(plan.skipped),
+        )
+        if dry_run:
+            line = f"Dry run, nothing written. Would have: {line}"
+        self.stdout.write(line)
+
+    def load(self, file):
+        try:
+            return json.loads(Path(file).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise CommandError(f"{file}: cannot read: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{file}: not UTF-8 text") from None
+        except json.JSONDecodeError as error:
+            raise CommandError(f"{file}: not valid JSON: {error}") from None
+
+    def report(self, plan, dry_run, verbosity):
+        # Links and skips always need a reader's eye; the rest on request.
+        would = "would " if dry_run else ""
+        lines = []
+        if dry_run or verbosity >= 2:
+            lines += [
+                f'{would}create: {record.label} "{record.name}" as {record.slug}'
+                for record in plan.create
+            ]
+            lines += [
+                f'{would}update: {record.label} "{record.name}" '
+                f"({', '.join(sorted(changes))})"
+                for _, record, changes in plan.update
+            ]
+        lines += [
+            f'{would}link: {record.label} "{record.name}" to the existing '
+            f'exercise "{page["name"]}" ({page["slug"]}); its content is kept'
+            for page, record in plan.link
+        ]
+        lines += [
+            f'{would}skip: {record.label} "{record.name}": {reason}'
+            for record, reason in plan.skipped
+        ]
+        if verbosity >= 2:
+            lines += [
+                f'unchanged: {record.label} "{record.name}"'
+                for record in plan.unchanged
+            ]
+        for line in lines:
+            self.stdout.write(line)
+
+
+def summary(created=0, updated=0, unchanged=0, linked=0, skipped=0, failed=0):
+    return (
+        f"created {created}, updated {updated}, unchanged {unchanged}, "
+        f"linked {linked}, skipped {skipped}, failed {failed}"
+    )
