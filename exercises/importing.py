@@ -55,6 +55,11 @@ ATTRIBUTES = {
     "force": Force,
     "category": Category,
 }
+# Choices.values builds a new list on each use; these are read per record.
+CHOICE_VALUES = {
+    choices: frozenset(choices.values)
+    for choices in [*ATTRIBUTES.values(), Status, Role]
+}
 OWN_KEYS = {*COLUMNS, "muscles", "benefits", "steps"}
 OWN_ITEM_KEYS = {
     "muscles": {"muscle", "role", "note", "position"},
@@ -134,7 +139,7 @@ def name_key(name):
     return tuple(search_words(name))
 
 
-def free_db_summary(level, category, muscle_names, equipment):
+def summary_sentence(level, category, muscle_names, equipment):
     """A plain sentence, e.g. "A beginner strength exercise for the glutes,
     done with a cable."""
     article = "An" if level[0] in "aeiou" else "A"
@@ -314,7 +319,7 @@ def _string(record, key, *, required=True, blank=False, limit=None):
 
 
 def _choice(value, choices, key, *, spelled=None):
-    if value not in choices.values:
+    if value not in CHOICE_VALUES[choices]:
         raise RecordError(
             key,
             f'unknown value "{spelled or value}"; '
@@ -391,7 +396,7 @@ def _free_db_record(record, catalogue, publish, now):
         (text, position) for position, text in enumerate(filter(None, texts), start=1)
     ]
     target_names = [catalogue.groups[slug][1].lower() for slug in targets]
-    summary = free_db_summary(level, category, target_names, equipment)
+    summary = summary_sentence(level, category, target_names, equipment)
     if publish:
         new_only = {"status": Status.PUBLISHED, "published": now}
     else:
@@ -694,7 +699,7 @@ def _create_children(kind, pairs):
     if kind == "roles":
         MuscleRole.objects.bulk_create(
             MuscleRole(
-                exercise=exercise,
+                exercise_id=exercise.pk,
                 muscle_id=muscle_id,
                 role=role,
                 note=note,
@@ -705,13 +710,13 @@ def _create_children(kind, pairs):
         )
     elif kind == "steps":
         Step.objects.bulk_create(
-            Step(exercise=exercise, text=text, position=position)
+            Step(exercise_id=exercise.pk, text=text, position=position)
             for exercise, record in pairs
             for text, position in record.steps
         )
     else:
         Benefit.objects.bulk_create(
-            Benefit(exercise=exercise, title=title, text=text, position=position)
+            Benefit(exercise_id=exercise.pk, title=title, text=text, position=position)
             for exercise, record in pairs
             for title, text, position in record.benefits or []
         )
