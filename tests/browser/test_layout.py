@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.browser.pages import PUBLIC_PAGES
+
 pytestmark = pytest.mark.browser
 
 # Elements whose right edge passes the viewport, outside any element that clips
@@ -34,15 +36,21 @@ OVERFLOWING_ELEMENTS = """
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_exercise_page_fits_the_screen_without_sideways_scrolling(page, site, width):
+def test_public_pages_fit_the_screen_without_sideways_scrolling(page, site, width):
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto(site + reverse("exercises:exercise_detail", args=["leg-kickbacks"]))
+    overflows = {}
+    for name, url in PUBLIC_PAGES.items():
+        page.errors.expected_failures.add(site + url())
+        page.goto(site + url())
+        scroll_width, client_width = page.evaluate(
+            "[document.documentElement.scrollWidth,"
+            " document.documentElement.clientWidth]"
+        )
+        elements = page.evaluate(OVERFLOWING_ELEMENTS)
+        if scroll_width > client_width or elements:
+            overflows[name] = [f"page is {scroll_width}px wide", *elements]
 
-    scroll_width, client_width = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert scroll_width <= client_width
-    assert page.evaluate(OVERFLOWING_ELEMENTS) == []
+    assert overflows == {}
 
 
 def test_printed_page_hides_the_navigation_and_shows_link_targets(page, site):
