@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.db import transaction
 from django.db.models import Max
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from .cache import bump_content_version
 from .models import (
     Benefit,
     Category,
@@ -693,6 +695,12 @@ def write_plan(plan, progress=None):
         done += len(batch)
         if progress:
             progress(done, total)
+
+    if total:
+        # Bulk writes send no signals: make cached pages stale as a save
+        # would, now and again once the transaction commits.
+        bump_content_version()
+        transaction.on_commit(bump_content_version)
 
 
 def _create_children(kind, pairs):

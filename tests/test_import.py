@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from exercises.cache import content_version
 from exercises.importing import dumps, export_data
 from exercises.models import (
     Benefit,
@@ -127,6 +128,18 @@ def test_free_exercise_db_record_becomes_a_draft_with_roles_and_steps(
     assert exercise.explanation == "" and not exercise.benefits.exists()
     # Bulk inserts skip the signal that fills the search text; the import does it.
     assert "cable hip extension" in exercise.search_text
+
+
+def test_import_makes_cached_pages_stale_and_a_no_op_does_not(muscles_loaded, tmp_path):
+    path = write_json(tmp_path, [free_db_record()])
+    version = content_version()
+
+    run_import(path)
+    assert content_version() != version
+
+    version = content_version()
+    run_import(path)
+    assert content_version() == version
 
 
 def test_null_attributes_become_empty_and_the_summary_says_less(
