@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.static import serve
 
 from exercises import views
 from exercises.sitemaps import SITEMAPS
@@ -25,11 +24,7 @@ urlpatterns = [
     path("", include("exercises.urls")),
 ]
 
-if settings.DEBUG:
+if settings.SERVE_MEDIA:
     urlpatterns.append(
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media")
     )

@@ -1,7 +1,13 @@
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from csp.decorators import csp_exempt
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    SuspiciousFileOperation,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
@@ -17,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.http import (
+    Http404,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
@@ -26,6 +33,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.static import serve
 
 from .forms import ExerciseFilterForm, muscle_q
 from .markdown import render_markdown
@@ -351,3 +359,22 @@ def markdown_upload(request):
 def healthz(request):
     """For load balancers and uptime checks: Django is up and answering."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Uploaded files get their own policy: opened directly, even a file that a
+# browser takes for HTML or SVG cannot run script or load anything but itself.
+MEDIA_POLICY = "default-src 'none'; img-src 'self'; sandbox"
+
+
+@require_safe
+@csp_exempt()
+def media(request, path):
+    """Uploaded files from MEDIA_ROOT, when no front server serves them."""
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except SuspiciousFileOperation as error:
+        # A path that leads out of MEDIA_ROOT is simply not there.
+        raise Http404 from error
+    response["Content-Security-Policy"] = MEDIA_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,3 +1,4 @@
+import importlib
 import os
 import subprocess
 import sys
@@ -5,9 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management.utils import get_random_secret_key
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 
+import config.urls
 from tests.factories import make_exercise, make_muscle
+from tests.test_editor_endpoints import image_bytes, upload
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -101,3 +104,66 @@ def test_admin_change_form_has_no_inline_script_or_style(staff_client):
             assert "src=" in opening_tag, f"inline script on {url}"
         assert "<style" not in page
         assert "style=" not in page
+
+
+MEDIA_POLICY = "default-src 'none'; img-src 'self'; sandbox"
+
+
+@pytest.mark.django_db
+def test_uploaded_image_is_served_with_a_restrictive_policy(staff_client, client):
+    response = upload(staff_client, "photo.png", image_bytes("PNG"), "image/png")
+    url = response.json()["image_code"].removeprefix("![](").removesuffix(")")
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Security-Policy"] == MEDIA_POLICY
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_html_in_media_cannot_run_as_a_page(client, settings):
+    (settings.MEDIA_ROOT / "uploads").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "uploads" / "page.html").write_text("<script>1</script>")
+    response = client.get("/media/uploads/page.html")
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == MEDIA_POLICY
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/../secret.txt",
+        "/media/%2e%2e/secret.txt",
+        "/media/..%2fsecret.txt",
+        "/media/%2e%2e%2fsecret.txt",
+        "/media/uploads/../../secret.txt",
+        f"/media/{'../' * 12}etc/passwd",
+        "/media//etc/passwd",
+        "/media/uploads/",
+        "/media/missing.png",
+    ],
+)
+def test_paths_outside_media_or_missing_are_404(client, settings, path):
+    settings.MEDIA_ROOT.mkdir()
+    (settings.MEDIA_ROOT.parent / "secret.txt").write_text("the-secret-content")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"the-secret-content" not in response.content
+
+
+@pytest.mark.django_db
+def test_media_serving_can_be_left_to_a_front_server(client, settings):
+    settings.MEDIA_ROOT.mkdir()
+    (settings.MEDIA_ROOT / "photo.png").write_bytes(image_bytes("PNG"))
+    assert client.get("/media/photo.png").status_code == 200
+    settings.SERVE_MEDIA = False
+    try:
+        importlib.reload(config.urls)
+        clear_url_caches()
+        assert client.get("/media/photo.png").status_code == 404
+    finally:
+        settings.SERVE_MEDIA = True
+        importlib.reload(config.urls)
+        clear_url_caches()
