@@ -3,8 +3,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
 from django.core.management.utils import get_random_secret_key
 from django.urls import clear_url_caches, reverse
 
@@ -167,3 +171,26 @@ def test_media_serving_can_be_left_to_a_front_server(client, settings):
         settings.SERVE_MEDIA = True
         importlib.reload(config.urls)
         clear_url_caches()
+
+
+@pytest.mark.django_db
+def test_hashed_static_files_are_cached_for_good(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        },
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    url = staticfiles_storage.url("css/site.css")
+    assert url != "/static/css/site.css"  # the name carries the content hash
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": url}
+    setup_testing_defaults(environ)
+    answer = {}
+    body = WSGIHandler()(environ, lambda status, headers: answer.update(headers))
+    assert b"".join(body)
+    cache_control = answer["Cache-Control"]
+    assert "immutable" in cache_control
+    assert "max-age=315360000" in cache_control  # ten years
