@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint format check
+.PHONY: setup run serve test lint format check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ setup: $(VENV)/.installed
 
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# As in production (docs/deploy.md): collected static files served by gunicorn.
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers $${WEB_CONCURRENCY:-2}
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
