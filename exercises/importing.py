@@ -178,9 +178,8 @@ class Catalogue:
         self.by_source_id = {row["source_id"]: row for row in rows if row["source_id"]}
         self.by_name = {}
         for row in rows:
-            for name in [row["name"], *row["aliases"].split(",")]:
-                if name.strip():
-                    self.by_name.setdefault(name_key(name), row)
+            for key in page_name_keys(row):
+                self.by_name.setdefault(key, row)
         self.taken_slugs = set(self.by_slug)
         self.taken_slugs.update(
             ExerciseRedirect.objects.values_list("old_slug", flat=True)
@@ -250,10 +249,14 @@ def is_linked_page(row, record_name):
     The importer names the exercises it creates after their record, so a page
     under another name that still matches the record's name is the link.
     """
-    if row["name"] == record_name:
-        return False
-    names = [row["name"], *row["aliases"].split(",")]
-    return name_key(record_name) in {name_key(name) for name in names if name.strip()}
+    return row["name"] != record_name and name_key(record_name) in page_name_keys(row)
+
+
+def page_name_keys(row):
+    """The name keys of an exercise's name and aliases."""
+    keys = {name_key(name) for name in [row["name"], *row["aliases"].split(",")]}
+    keys.discard(())  # a name of punctuation alone matches nothing
+    return keys
 
 
 # Reading records ----------------------------------------------------------------
