@@ -21,6 +21,8 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Outside the exercises app: not a page, so the page cache never looks it up.
+    path("healthz", views.healthz, name="healthz"),
     path("", include("exercises.urls")),
 ]
 

@@ -12,6 +12,5 @@ urlpatterns = [
     path("muscles/", views.muscle_list, name="muscle_list"),
     path("muscles/<slug:slug>/", views.muscle_detail, name="muscle_detail"),
     path("roles/", views.roles, name="roles"),
-    path("healthz", views.healthz, name="healthz"),
     path("feed/", NewExercisesFeed(), name="feed"),
 ]

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 # A real object for each route that takes a slug; other slug routes get this.
 SAMPLE_SLUGS = {"exercise_detail": "leg-kickbacks", "muscle_detail": "glutes"}
 DEFAULT_SLUG = "leg-kickbacks"
-SITE_ROUTES = ["sitemap", "robots_txt"]
+SITE_ROUTES = ["sitemap", "robots_txt", "healthz"]
 
 LONG = "x" * 10_000
 BAD_QUERIES = [
