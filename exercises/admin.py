@@ -3,6 +3,7 @@ from django.db.models import Q
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
+from .forms import AdminLoginForm
 from .models import (
     Benefit,
     Exercise,
@@ -12,6 +13,9 @@ from .models import (
     MuscleRole,
     Step,
 )
+
+# Refuses sign-ins for a while after repeated failures.
+admin.site.login_form = AdminLoginForm
 
 
 class MuscleGroupFilter(admin.SimpleListFilter):
