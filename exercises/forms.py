@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
 
 from .models import (
     Category,
@@ -67,12 +66,15 @@ class ExerciseFilterForm(forms.Form):
         muscle = self.muscles.get(data.get("muscle"))
         role = data.get("role")
         if muscle or role:
-            rows = MuscleRole.objects.filter(exercise=OuterRef("pk"))
+            rows = MuscleRole.objects.all()
             if muscle:
-                rows = rows.filter(muscle_q(muscle))
+                children = [
+                    m.pk for m in self.muscles.values() if m.parent_id == muscle.pk
+                ]
+                rows = rows.filter(muscle_id__in=related_muscle_ids(muscle, children))
             if role:
                 rows = rows.filter(role=role)
-            exercises = exercises.filter(Exists(rows))
+            exercises = exercises.filter(pk__in=rows.values("exercise_id"))
         return exercises
 
     def active_filters(self):
@@ -88,12 +90,9 @@ class ExerciseFilterForm(forms.Form):
         return active
 
 
-def muscle_q(muscle, prefix=""):
-    """Roles that work a muscle: on it, on its muscles (a group), or its group."""
-    q = Q(**{f"{prefix}muscle": muscle}) | Q(**{f"{prefix}muscle__parent": muscle})
-    if muscle.parent_id:
-        q |= Q(**{f"{prefix}muscle_id": muscle.parent_id})
-    return q
+def related_muscle_ids(muscle, children_ids):
+    """Muscles whose roles work this one: itself, its muscles (a group), its group."""
+    return [muscle.pk, *children_ids, *([muscle.parent_id] if muscle.parent_id else [])]
 
 
 logger = logging.getLogger(__name__)

@@ -232,6 +232,8 @@ class Exercise(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The public list: published exercises by name.
+        indexes = [models.Index(fields=["status", "name"], name="exercise_list")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values),
@@ -295,6 +297,8 @@ class MuscleRole(models.Model):
 
     class Meta:
         ordering = ["exercise", "position", "id"]
+        # Muscle pages and the muscle filter look rows up by muscle and role.
+        indexes = [models.Index(fields=["muscle", "role"], name="role_by_muscle")]
         constraints = [
             models.UniqueConstraint(
                 fields=["exercise", "muscle"], name="unique_muscle_per_exercise"

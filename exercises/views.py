@@ -12,16 +12,13 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
-    F,
     IntegerField,
     Prefetch,
     Q,
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
     HttpResponse,
@@ -35,7 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.static import serve
 
-from .forms import ExerciseFilterForm, muscle_q
+from .forms import ExerciseFilterForm, related_muscle_ids
 from .markdown import render_markdown
 from .models import (
     ROLE_DEFINITIONS,
@@ -237,39 +234,33 @@ def muscle_detail(request, slug):
         )
     children = list(muscle.children.all())
     rows = MuscleRole.objects.filter(
-        muscle_q(muscle), exercise__status=Status.PUBLISHED
+        muscle_id__in=related_muscle_ids(muscle, [child.pk for child in children])
     )
-    counts = dict(rows.values_list("role").annotate(n=Count("exercise", distinct=True)))
-    # The first few exercises of each role; the full lists are filtered views
-    # of /exercises/, so a muscle used by thousands of exercises stays fast.
-    first_rows = (
-        rows.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("role")],
-                order_by=[F("exercise__name").asc(), F("id").asc()],
-            )
-        )
-        .filter(rank__lte=EXERCISES_PER_ROLE)
-        .select_related("exercise", "muscle")
-        .order_by("exercise__name", "muscle__name")
+    counts = dict(
+        rows.filter(exercise__status=Status.PUBLISHED)
+        .values_list("role")
+        .annotate(n=Count("exercise", distinct=True))
     )
-    seen = set()
-    unique_rows = []
-    for row in first_rows:
-        if (row.role, row.exercise_id) not in seen:
-            seen.add((row.role, row.exercise_id))
-            unique_rows.append(row)
+    # The first exercises of each role, one query a role: walking published
+    # exercises in name order stops after a page, however many use the muscle.
+    # The full lists are filtered views of /exercises/.
     list_url = reverse("exercises:exercise_list")
-    exercises_by_role = [
-        {
-            "role": role,
-            "rows": role_rows,
-            "count": counts[role.value],
-            "all_url": f"{list_url}?muscle={muscle.slug}&role={role.value}",
-        }
-        for role, role_rows in group_by_role(unique_rows)
-    ]
+    exercises_by_role = []
+    for role in Role:
+        exercises = list(
+            Exercise.objects.published()
+            .filter(pk__in=rows.filter(role=role).values("exercise_id"))
+            .only("name", "slug")[:EXERCISES_PER_ROLE]
+        )
+        if exercises:
+            exercises_by_role.append(
+                {
+                    "role": role,
+                    "exercises": exercises,
+                    "count": counts[role.value],
+                    "all_url": f"{list_url}?muscle={muscle.slug}&role={role.value}",
+                }
+            )
     trail = [("Muscles", reverse("exercises:muscle_list"))]
     if muscle.parent:
         trail.append((muscle.parent.name, muscle.parent.get_absolute_url()))

@@ -51,7 +51,7 @@ def test_muscle_page_links_to_the_full_filtered_list(client, settings):
     response = client.get("/muscles/legs/")
     html = response.content.decode()
     [target] = response.context["exercises_by_role"]
-    assert len(target["rows"]) == 20
+    assert len(target["exercises"]) == 20
     assert target["count"] == 25
     assert 'href="/exercises/?muscle=legs&amp;role=target"' in html
     assert "All 25 exercises with Legs as target" in html
