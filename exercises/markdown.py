@@ -21,8 +21,17 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # The page title is the only h1: Markdown's "#" headings start at h2.
 EXTENSIONS = ["tables", "sane_lists", "fenced_code", "toc"]
 EXTENSION_CONFIGS = {"toc": {"baselevel": 2}}
-# An image whose unsafe src nh3 removed is invalid HTML; drop it.
+# An image whose src was removed is invalid HTML; drop it.
 IMAGE_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
+def site_images_only(tag, attribute, value):
+    """Images come from this site (uploads): the policy allows no others, and
+    an image from elsewhere would tell that site who reads the page."""
+    if tag == "img" and attribute == "src":
+        is_site_path = value.startswith("/") and not value.startswith("//")
+        return value if is_site_path else None
+    return value
 
 
 def render_markdown(text):
@@ -41,5 +50,6 @@ def render_markdown(text):
         # nh3 would keep rel on a link whose unsafe href it removed, which is
         # invalid HTML; we allow no target attribute, so rel is not needed.
         link_rel=None,
+        attribute_filter=site_images_only,
     )
     return mark_safe(IMAGE_WITHOUT_SRC.sub("", clean))

@@ -29,7 +29,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from .forms import ExerciseFilterForm, related_muscle_ids
@@ -75,7 +75,7 @@ def group_by_role(rows):
     return [(role, members) for role, members in groups.items() if members]
 
 
-@require_GET
+@require_safe
 def home(request):
     context = {
         "groups": Muscle.objects.filter(parent=None),
@@ -87,7 +87,7 @@ def home(request):
     return render(request, "exercises/home.html", context)
 
 
-@require_GET
+@require_safe
 def exercise_list(request):
     muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
     form = ExerciseFilterForm(request.GET, muscles=muscles)
@@ -159,7 +159,7 @@ def redirect_from_old_slug(redirects, slug, **target_filter):
     return HttpResponsePermanentRedirect(redirect.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def exercise_detail(request, slug):
     exercises = visible_exercises(request)
     try:
@@ -209,7 +209,7 @@ def exercise_detail(request, slug):
     return render(request, "exercises/exercise_detail.html", context)
 
 
-@require_GET
+@require_safe
 def muscle_list(request):
     groups = Muscle.objects.filter(parent=None).prefetch_related("children")
     context = {
@@ -224,7 +224,7 @@ def muscle_list(request):
     return render(request, "exercises/muscle_list.html", context)
 
 
-@require_GET
+@require_safe
 def muscle_detail(request, slug):
     try:
         muscle = Muscle.objects.select_related("parent").get(slug=slug)
@@ -282,7 +282,7 @@ def muscle_description(muscle):
     return f"{kind}{function}: {muscle.name} and the exercises that work it, by role."
 
 
-@require_GET
+@require_safe
 def roles(request):
     definitions = [(role, ROLE_DEFINITIONS[role]) for role in Role]
     context = {
@@ -297,7 +297,7 @@ def roles(request):
     return render(request, "exercises/roles.html", context)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = [

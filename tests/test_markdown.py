@@ -60,3 +60,13 @@ def test_headings_start_below_the_page_title():
 def test_empty_input_renders_nothing():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+def test_images_from_this_site_are_kept_and_others_dropped():
+    html = render_markdown(
+        "![ours](/media/uploads/a.png) ![theirs](https://tracker.example/p.gif) "
+        "![sneaky](//tracker.example/p.gif)"
+    )
+    assert '<img alt="ours" src="/media/uploads/a.png">' in html
+    assert "tracker.example" not in html
+    assert html.count("<img") == 1

@@ -163,3 +163,10 @@ def test_list_pages_run_a_constant_number_of_queries(client):
         for n in ("exercises:exercise_list", "exercises:muscle_list", "exercises:home")
     ]
     assert first == second
+
+
+def test_public_pages_answer_head_for_uptime_checks(client, fixtures_loaded):
+    for url in ["/", "/exercises/", "/exercises/leg-kickbacks/", "/muscles/glutes/"]:
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
