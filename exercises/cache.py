@@ -1,9 +1,10 @@
 """Whole-page cache of the public site, for readers who are not logged in.
 
-Pages are stored under a key that holds a site-wide content version, itself kept
-in the cache. Saving or deleting anything in this app replaces the version, so
-every cached page goes stale at once, in every process that shares the cache.
-Bulk updates send no signals: code that uses them calls bump_content_version().
+Each page is stored with the site-wide content version it was rendered under,
+itself kept in the cache, and is served only while that version is current.
+Saving or deleting anything in this app replaces the version, so every cached
+page goes stale at once, in every process that shares the cache. Bulk updates
+send no signals: code that uses them calls bump_content_version().
 """
 
 import hashlib
@@ -90,14 +91,16 @@ class PageCacheMiddleware:
         # Host and scheme too: pages carry absolute canonical links.
         url = request.build_absolute_uri()
         digest = hashlib.sha256(url.encode()).hexdigest()
+        key = f"page:{digest}"
         try:
-            key = f"page:{content_version()}:{digest}"
-            cached = cache.get(key)
+            # One round trip to the cache for the version and the page.
+            found = cache.get_many([VERSION_KEY, key])
+            version = found.get(VERSION_KEY) or content_version()
         except Exception as error:
             logger.warning("Page cache unavailable, not used: %s", error)
             return self.get_response(request)
-        if cached is not None:
-            headers, content = cached
+        if key in found and found[key][0] == version:
+            _, headers, content = found[key]
             return HttpResponse(content, headers=headers)
 
         response = self.get_response(request)
@@ -109,7 +112,7 @@ class PageCacheMiddleware:
             try:
                 cache.set(
                     key,
-                    (list(response.items()), response.content),
+                    (version, list(response.items()), response.content),
                     settings.PAGE_CACHE_SECONDS,
                 )
             except Exception as error:

@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -298,13 +298,26 @@ def test_page_cache_can_be_turned_off(reader, fixtures_loaded, settings):
     assert queries > 0
 
 
+def test_pages_still_render_when_the_cache_is_down(reader, fixtures_loaded, caplog):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        for url in [EXERCISE_PAGE, "/exercises/", "/muscles/glutes/"]:
+            assert reader.get(url).status_code == 200, url
+    assert "Page cache unavailable" in caplog.text
+
+
 # Two processes sharing Redis. pytest's test database is invisible to other
 # processes, so both sides are subprocesses on a SQLite file of their own.
 SUBPROCESS_PRELUDE = """
 import django
 django.setup()
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from exercises.models import Exercise
 def page():
     return Client().get("/exercises/leg-kickbacks/").content.decode()
