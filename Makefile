@@ -25,7 +25,15 @@ serve: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers $${WEB_CONCURRENCY:-2}
 
-test: setup
+# The browser tests' npm tools (axe-core, vnu-jar), when npm is there; without
+# them (or without chromium and java) the browser tests are skipped, saying why.
+NPM := $(shell command -v npm)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: setup $(if $(NPM),node_modules/.installed)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

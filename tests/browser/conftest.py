@@ -104,7 +104,7 @@ class BrowserErrors:
         where = message.location.get("url", "")
         if message.text.startswith("Failed to load resource") and (
             where in self.expected_failures
-            # Chromium asks for it by itself; the site has no favicon.
+            # Chromium asks for it by itself on admin pages, which link no icon.
             or where.endswith("/favicon.ico")
         ):
             return
