@@ -143,7 +143,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing its client: see exercises/cache.py.
+            "BACKEND": "exercises.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A cache outage slows pages down instead of hanging them.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

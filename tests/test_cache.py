@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from exercises.cache import bump_content_version
+from exercises.cache import RedisCache, bump_content_version
 from exercises.models import Exercise, Muscle, Role, Status
 from tests.factories import make_exercise
 
@@ -309,6 +309,13 @@ def test_pages_still_render_when_the_cache_is_down(reader, fixtures_loaded, capl
         for url in [EXERCISE_PAGE, "/exercises/", "/muscles/glutes/"]:
             assert reader.get(url).status_code == 200, url
     assert "Page cache unavailable" in caplog.text
+
+
+def test_redis_cache_reuses_one_client_per_server():
+    backend = RedisCache("redis://127.0.0.1:1/0", {})
+    client = backend._cache.get_client(write=True)
+    assert backend._cache.get_client(write=True) is client
+    assert backend._cache.get_client() is client
 
 
 # Two processes sharing Redis. pytest's test database is invisible to other
