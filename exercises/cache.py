@@ -101,7 +101,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not (
             settings.PAGE_CACHE_SECONDS > 0
-            and request.method == "GET"
+            and request.method in ("GET", "HEAD")
             and is_public_page(request.path_info)
         ):
             return self.get_response(request)
@@ -154,7 +154,9 @@ class PageCacheMiddleware:
             if header.strip()
         }
         return (
-            response.status_code == 200
+            # A HEAD is answered from a cached GET, but never fills the cache.
+            request.method == "GET"
+            and response.status_code == 200
             and not response.streaming
             and not response.cookies
             and not (user is not None and user.is_authenticated)

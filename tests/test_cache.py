@@ -111,6 +111,17 @@ def test_cached_page_answers_with_no_queries(
         assert reader.get(EXERCISE_PAGE).status_code == 200
 
 
+def test_head_is_answered_from_the_cached_get(reader, fixtures_loaded):
+    reader.head(EXERCISE_PAGE)
+    _, queries = queries_for(reader, EXERCISE_PAGE)
+    assert queries > 0  # the HEAD left nothing in the cache
+    with CaptureQueriesContext(connection) as captured:
+        response = reader.head(EXERCISE_PAGE)
+    assert len(captured) == 0
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 def test_query_strings_are_separate_pages(reader, fixtures_loaded):
     assert "Leg Kickbacks" in reader.get("/exercises/?q=kickback").content.decode()
     miss = reader.get("/exercises/?q=no-such-exercise").content.decode()
