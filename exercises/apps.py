@@ -7,4 +7,4 @@ class ExercisesConfig(AppConfig):
     def ready(self):
         from .cache import connect_signals
 
-        connect_signals()
+        connect_signals(self)

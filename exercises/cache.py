@@ -3,8 +3,9 @@
 Each page is stored with the site-wide content version it was rendered under,
 itself kept in the cache, and is served only while that version is current.
 Saving or deleting anything in this app replaces the version, so every cached
-page goes stale at once, in every process that shares the cache. Bulk updates
-send no signals: code that uses them calls bump_content_version().
+page goes stale at once, in every process that shares the cache; so does
+migrate, run on every release. Bulk updates send no signals: code that uses
+them calls bump_content_version().
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from django.core import checks
 from django.core.cache import cache
 from django.core.cache.backends import redis as django_redis
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re, patch_cache_control, set_response_etag
@@ -74,9 +75,18 @@ def content_changed(sender, using, **kwargs):
     transaction.on_commit(bump_content_version, using=using)
 
 
-def connect_signals():
+def release_migrated(sender, **kwargs):
+    # migrate runs on every release: pages rendered by the old code go too.
+    try:
+        bump_content_version()
+    except Exception as error:
+        logger.warning("Page cache not emptied after migrate: %s", error)
+
+
+def connect_signals(app_config):
     post_save.connect(content_changed, dispatch_uid="page-cache-save")
     post_delete.connect(content_changed, dispatch_uid="page-cache-delete")
+    post_migrate.connect(release_migrated, sender=app_config)
 
 
 def is_public_page(path):

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -252,6 +253,13 @@ def test_bulk_updates_show_once_the_content_version_is_bumped(reader, fixtures_l
     assert "Bulk Kicks" not in reader.get(EXERCISE_PAGE).content.decode()
     bump_content_version()
     assert "Bulk Kicks" in reader.get(EXERCISE_PAGE).content.decode()
+
+
+def test_migrate_on_a_release_empties_the_page_cache(reader, fixtures_loaded):
+    fill_cache(reader, [EXERCISE_PAGE], "Leg Kickbacks")
+    Exercise.objects.filter(slug="leg-kickbacks").update(name="New Release Kicks")
+    call_command("migrate", verbosity=0)
+    assert "New Release Kicks" in reader.get(EXERCISE_PAGE).content.decode()
 
 
 def test_staff_neither_read_nor_fill_the_cache(reader, staff_client, fixtures_loaded):
