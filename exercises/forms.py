@@ -40,7 +40,7 @@ class ExerciseFilterForm(forms.Form):
     ATTRIBUTES = ["mechanics", "equipment", "level", "force", "category"]
 
     def __init__(self, *args, muscles, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.muscles = {muscle.slug: muscle for muscle in muscles}
         groups = [m for m in muscles if m.parent_id is None]
         choices = list(ANY)
