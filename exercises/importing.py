@@ -62,7 +62,7 @@ CHOICE_VALUES = {
     choices: frozenset(choices.values)
     for choices in [*ATTRIBUTES.values(), Status, Role]
 }
-OWN_KEYS = {*COLUMNS, "muscles", "benefits", "steps"}
+OWN_KEYS = {*COLUMNS, "muscles", "benefits", "steps", "redirects"}
 OWN_ITEM_KEYS = {
     "muscles": {"muscle", "role", "note", "position"},
     "benefits": {"title", "text", "position"},
@@ -76,7 +76,12 @@ FREE_DB_ID = re.compile(r"[0-9a-zA-Z_-]+")
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 MAX_POSITION = 32767
 WRITE_BATCH = 500
-CHILD_MODELS = {"roles": MuscleRole, "steps": Step, "benefits": Benefit}
+CHILD_MODELS = {
+    "roles": MuscleRole,
+    "steps": Step,
+    "benefits": Benefit,
+    "redirects": ExerciseRedirect,
+}
 
 # For the summary sentence of a free-exercise-db record, which has none.
 EQUIPMENT_WORDS = {
@@ -126,6 +131,8 @@ class Incoming:
     benefits: list | None  # (title, text, position); None: not the import's
     # Columns set only when the import creates the exercise.
     new_only: dict = field(default_factory=dict)
+    # Earlier slugs that redirect here, sorted; None: not the import's.
+    redirects: list | None = None
     from_free_db: bool = False
 
     def error(self, field, message):
@@ -199,6 +206,13 @@ class Catalogue:
                 "exercise_id", "title", "text", "position"
             )
         )
+        redirects = ExerciseRedirect.objects.order_by("old_slug").values_list(
+            "exercise_id", "old_slug"
+        )
+        self.redirect_owner = {old_slug: owner for owner, old_slug in redirects}
+        self.redirects = defaultdict(list)
+        for owner, old_slug in redirects:
+            self.redirects[owner].append(old_slug)
         # The admin logs every add and change in its History; the importer does not.
         self.last_admin_edit = {
             int(object_id): last
@@ -234,7 +248,21 @@ class Catalogue:
             self.benefits.get(row["id"], []) != incoming.benefits
         ):
             changes.add("benefits")
+        if incoming.redirects is not None and (
+            self.redirects.get(row["id"], []) != incoming.redirects
+        ):
+            changes.add("redirects")
         return changes
+
+    def redirect_conflict(self, exercise_id, old_slug):
+        """Why an earlier slug cannot redirect to this exercise, or None."""
+        page = self.by_slug.get(old_slug)
+        if page is not None and page["id"] != exercise_id:
+            return f'"{old_slug}" is the address of the exercise "{page["name"]}"'
+        owner = self.redirect_owner.get(old_slug)
+        if owner is not None and owner != exercise_id:
+            return f'"{old_slug}" already redirects to another exercise'
+        return None
 
     def edited_by_hand(self, row):
         # Saving in the admin sets `updated`, then logs the change; an import
@@ -539,6 +567,15 @@ def _own_record(record, catalogue, publish, now):
         (_item_string(item, prefix, "text"), _position(item, f"{prefix}.position"))
         for prefix, item in _own_items(record, "steps")
     ]
+    redirects = record.get("redirects")
+    if redirects is not None:
+        if not isinstance(redirects, list) or not all(
+            isinstance(slug, str) and SLUG.fullmatch(slug) for slug in redirects
+        ):
+            raise RecordError("redirects", "must be a list of slugs")
+        if len(set(redirects)) != len(redirects) or fields["slug"] in redirects:
+            raise RecordError("redirects", "lists a slug twice, or the page's own")
+        redirects = sorted(redirects)
     # The database keeps rows in (position, id) order; compare in that order.
     return Incoming(
         label="",
@@ -550,6 +587,7 @@ def _own_record(record, catalogue, publish, now):
         steps=sorted(steps, key=lambda step: step[-1]),
         benefits=sorted(benefits, key=lambda benefit: benefit[-1]),
         new_only=new_only,
+        redirects=redirects,
     )
 
 
@@ -570,6 +608,8 @@ def plan_import(incoming, catalogue):
     """Decide, for each record, what the import does; write nothing."""
     plan = Plan()
     matched = {}  # exercise id -> label of the record that matched it
+    file_slugs = {record.slug: record.label for record in incoming}
+    claimed = {}  # earlier slug -> label of the record that redirects it
     for record in incoming:
         if record.from_free_db:
             row = catalogue.by_source_id.get(record.source_id)
@@ -602,6 +642,19 @@ def plan_import(incoming, catalogue):
                         )
                     )
                 continue
+
+        problem = None
+        for old_slug in record.redirects or []:
+            problem = catalogue.redirect_conflict(row and row["id"], old_slug)
+            if old_slug in file_slugs:
+                problem = f'"{old_slug}" is the slug of {file_slugs[old_slug]}'
+            elif claimed.setdefault(old_slug, record.label) != record.label:
+                problem = f'"{old_slug}" is claimed by {claimed[old_slug]} too'
+            if problem:
+                break
+        if problem:
+            plan.errors.append(record.error("redirects", problem))
+            continue
 
         if row is None:
             if record.from_free_db:
@@ -725,6 +778,12 @@ def _create_children(kind, pairs):
             for exercise, record in pairs
             for text, position in record.steps
         )
+    elif kind == "redirects":
+        ExerciseRedirect.objects.bulk_create(
+            ExerciseRedirect(exercise_id=exercise.pk, old_slug=old_slug)
+            for exercise, record in pairs
+            for old_slug in record.redirects or []
+        )
     else:
         Benefit.objects.bulk_create(
             Benefit(exercise_id=exercise.pk, title=title, text=text, position=position)
@@ -755,6 +814,11 @@ def export_data():
             "exercise_id", "text", "position"
         )
     )
+    redirects = defaultdict(list)
+    for exercise_id, old_slug in ExerciseRedirect.objects.order_by(
+        "old_slug"
+    ).values_list("exercise_id", "old_slug"):
+        redirects[exercise_id].append(old_slug)
     exercises = []
     # Sorted here, not in SQL: database collations order "-" differently.
     for row in sorted(catalogue_rows, key=lambda row: row["slug"]):
@@ -778,6 +842,7 @@ def export_data():
             {"text": text, "position": position}
             for text, position in steps.get(row["id"], [])
         ]
+        record["redirects"] = redirects.get(row["id"], [])
         exercises.append(record)
     return {"format": FORMAT, "version": VERSION, "exercises": exercises}
 

@@ -659,6 +659,11 @@ def test_round_trip_through_an_empty_database_is_byte_identical(
     add_benefit(hip_thrust, title="Ünïcode — fine", position=2)
     add_benefit(hip_thrust, title="Same position", position=2)
     make_exercise(name="Plank", slug="plank")  # published now, to the microsecond
+    # Renamed twice: both earlier addresses redirect, also after a restore.
+    hip_thrust.slug = "barbell-hip-thrust"
+    hip_thrust.save()
+    hip_thrust.slug = "hip-thrusts"
+    hip_thrust.save()
     first = tmp_path / "first.json"
     call_command("export_exercises", "--output", str(first))
 
@@ -667,6 +672,11 @@ def test_round_trip_through_an_empty_database_is_byte_identical(
     second = run_export()
 
     assert second == first.read_text(encoding="utf-8")
+    restored = Exercise.objects.get(slug="hip-thrusts")
+    assert sorted(restored.redirects.values_list("old_slug", flat=True)) == [
+        "barbell-hip-thrust",
+        "hip-thrust",
+    ]
     assert second.endswith("}\n")
     assert "Ünïcode — fine" in second  # not \u-escaped
 
@@ -741,3 +751,24 @@ def test_free_exercise_db_file_imports_without_failures(fixtures_loaded):
     assert output.splitlines()[-1] == (
         "created 0, updated 0, unchanged 873, linked 0, skipped 0, failed 0"
     )
+
+
+def test_import_restores_redirects_and_refuses_conflicting_ones(
+    fixtures_loaded, tmp_path, client
+):
+    data = json.loads(run_export())
+    data["exercises"][0]["redirects"] = ["glute-kickbacks-old"]
+    run_import(write_json(tmp_path, data))
+    response = client.get("/exercises/glute-kickbacks-old/")
+    assert response.status_code == 301
+    assert response["Location"] == "/exercises/leg-kickbacks/"
+
+    plank = make_exercise(name="Plank", slug="plank")
+    before = database_state()
+    data["exercises"][0]["redirects"] = ["plank"]
+    with pytest.raises(CommandError) as error:
+        run_import(write_json(tmp_path, data, name="conflict.json"))
+    assert 'field "redirects"' in str(error.value)
+    assert '"plank" is the address of the exercise "Plank"' in str(error.value)
+    assert database_state() == before
+    assert plank.redirects.count() == 0

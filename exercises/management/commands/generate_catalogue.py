@@ -236,6 +236,7 @@ def make_exercise(rng, modifier, equipment, movement, muscles):
             {"text": text.format(**words), "position": position}
             for position, text in enumerate(steps, start=1)
         ],
+        "redirects": [],
     }
 
 
