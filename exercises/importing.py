@@ -624,6 +624,16 @@ def plan_import(incoming, catalogue):
                     )
                 )
                 continue
+            if row and row["source_id"] and row["source_id"] != record.source_id:
+                # Same address, another exercise: it was imported from elsewhere.
+                plan.errors.append(
+                    record.error(
+                        "slug",
+                        f'"{record.slug}" is the exercise imported from '
+                        f'"{row["source_id"]}", not this record\'s',
+                    )
+                )
+                continue
             row = row or owner
 
         if row is None and record.from_free_db:

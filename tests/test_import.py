@@ -772,3 +772,21 @@ def test_import_restores_redirects_and_refuses_conflicting_ones(
     assert '"plank" is the address of the exercise "Plank"' in str(error.value)
     assert database_state() == before
     assert plank.redirects.count() == 0
+
+
+def test_our_format_does_not_take_over_a_page_imported_from_elsewhere(
+    fixtures_loaded, tmp_path
+):
+    run_import(write_json(tmp_path, [free_db_record()]))
+    imported = Exercise.objects.get(source_id__startswith="free-exercise-db:")
+    data = json.loads(run_export())
+    [record] = [r for r in data["exercises"] if r["slug"] == imported.slug]
+    record["source_id"] = None
+    record["summary"] = "A different exercise that happens to share the slug."
+    before = database_state()
+    with pytest.raises(CommandError) as error:
+        run_import(write_json(tmp_path, data, name="ours.json"))
+    assert f'field "slug": "{imported.slug}" is the exercise imported from' in str(
+        error.value
+    )
+    assert database_state() == before
