@@ -22,6 +22,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["tables", "sane_lists", "fenced_code", "toc"]
 EXTENSION_CONFIGS = {"toc": {"baselevel": 2}}
 # An image whose src was removed is invalid HTML; drop it.
+SITE_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*")
 IMAGE_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
@@ -29,7 +30,9 @@ def site_images_only(tag, attribute, value):
     """Images come from this site (uploads): the policy allows no others, and
     an image from elsewhere would tell that site who reads the page."""
     if tag == "img" and attribute == "src":
-        is_site_path = value.startswith("/") and not value.startswith("//")
+        # Browsers read "\\" as "/" and drop tabs and newlines: "/\\host/x"
+        # and "/\t/host/x" go to another host. Plain site paths only.
+        is_site_path = SITE_PATH.fullmatch(value) and not value.startswith("//")
         return value if is_site_path else None
     return value
 

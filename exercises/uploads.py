@@ -18,16 +18,21 @@ FORMATS = {
 }
 
 
+# Only these decoders ever see an upload: Pillow would otherwise try every
+# format it knows (and hand EPS to Ghostscript where that is installed).
+ACCEPTED = list(FORMATS)
+
+
 def _decode(data):
     Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_PIXELS
     try:
         with warnings.catch_warnings():
             # A decompression-bomb warning is an error for us.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data), formats=ACCEPTED) as probe:
                 image_format = probe.format
                 probe.verify()
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED)
             image.load()
     except (
         UnidentifiedImageError,
@@ -40,10 +45,6 @@ def _decode(data):
         raise ValidationError(
             "The file is not a readable JPEG, PNG or WebP image."
         ) from error
-    if image_format not in FORMATS:
-        raise ValidationError(
-            f"{image_format} images are not accepted: upload a JPEG, PNG or WebP image."
-        )
     return image, image_format
 
 

@@ -257,7 +257,8 @@ def muscle_detail(request, slug):
                 {
                     "role": role,
                     "exercises": exercises,
-                    "count": counts[role.value],
+                    # Published since the counts were read: at least these.
+                    "count": counts.get(role.value, len(exercises)),
                     "all_url": f"{list_url}?muscle={muscle.slug}&role={role.value}",
                 }
             )

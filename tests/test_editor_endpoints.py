@@ -131,7 +131,7 @@ def test_hostile_uploads_get_a_clear_400(
 def test_gif_is_refused_even_when_it_is_a_real_image(staff_client, settings):
     response = upload(staff_client, "anim.gif", image_bytes("GIF"), "image/gif")
     assert response.status_code == 400
-    assert "GIF images are not accepted" in response.json()["image"][0]
+    assert "not a readable JPEG, PNG or WebP image" in response.json()["image"][0]
     assert stored_files(settings) == []
 
 
@@ -157,3 +157,20 @@ def test_upload_without_a_file_is_a_400(staff_client):
     response = staff_client.post(UPLOAD, {}, **AJAX)
     assert response.status_code == 400
     assert response.json()["image"] == ["Choose an image file to upload."]
+
+
+def test_other_image_formats_are_never_decoded(staff_client, settings, monkeypatch):
+    decoded = []
+    original_load = Image.Image.load
+
+    def spy_load(image):
+        decoded.append(image.format)
+        return original_load(image)
+
+    files = {name: image_bytes(name) for name in ["GIF", "BMP", "TIFF"]}
+    monkeypatch.setattr(Image.Image, "load", spy_load)
+    for name, data in files.items():
+        response = upload(staff_client, f"x.{name.lower()}", data, "image/png")
+        assert response.status_code == 400
+    assert decoded == []
+    assert stored_files(settings) == []

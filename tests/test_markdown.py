@@ -65,7 +65,8 @@ def test_empty_input_renders_nothing():
 def test_images_from_this_site_are_kept_and_others_dropped():
     html = render_markdown(
         "![ours](/media/uploads/a.png) ![theirs](https://tracker.example/p.gif) "
-        "![sneaky](//tracker.example/p.gif)"
+        "![sneaky](//tracker.example/p.gif) ![slash](/\\tracker.example/p.gif) "
+        "![tab](/&#9;/tracker.example/p.gif)"
     )
     assert '<img alt="ours" src="/media/uploads/a.png">' in html
     assert "tracker.example" not in html
