@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 # Creates the venv, installs, migrates and loads the fixtures into an empty database.
 setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed
 
 run: setup

@@ -4,7 +4,7 @@ import logging
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 
 from .models import (
@@ -116,30 +116,32 @@ def login_failure_keys(client, username):
 def count_login_failure(key):
     """Add a failure; the count expires LOGIN_LOCKOUT_SECONDS after the first."""
     timeout = settings.LOGIN_LOCKOUT_SECONDS
-    cache.add(key, 0, timeout)
+    counts = caches["logins"]
+    counts.add(key, 0, timeout)
     try:
-        failures = cache.incr(key)
+        failures = counts.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout)
+        counts.set(key, 1, timeout)
         failures = 1
     if failures >= settings.LOGIN_FAILURE_LIMIT:
         # Locked for the full time from the last failure.
-        cache.touch(key, timeout)
+        counts.touch(key, timeout)
     return failures
 
 
 class AdminLoginForm(AdminAuthenticationForm):
     """The admin's sign-in, refused for a while after repeated failures.
 
-    Counted per client and per username in the default cache, which every app
-    server shares when REDIS_URL is set.
+    Counted per client and per username in the "logins" cache (the database),
+    which every app server shares.
     """
 
     def clean(self):
         client = client_address(self.request)
         username = self.data.get("username", "")
         keys = login_failure_keys(client, username)
-        if any(cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
+        counts = caches["logins"]
+        if any(counts.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
             minutes = settings.LOGIN_LOCKOUT_SECONDS // 60
             raise ValidationError(
                 f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
@@ -158,5 +160,5 @@ class AdminLoginForm(AdminAuthenticationForm):
                 )
             raise
         if self.user_cache is not None:
-            cache.delete_many(keys)
+            counts.delete_many(keys)
         return cleaned_data

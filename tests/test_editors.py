@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from exercises.models import Benefit, Exercise, Muscle
+from exercises.models import Benefit, Exercise, ExerciseRedirect, Muscle
 from tests.factories import add_benefit, add_role, make_exercise, make_muscle
 from tests.test_admin import new_exercise_form
 
@@ -178,3 +178,13 @@ def test_bulk_delete_of_muscles_in_use_is_refused_with_a_message(staff_client):
         assert "Cannot delete muscles" in page
         assert "Calf raise" in page and "Gastrocnemius" in page
     assert Muscle.objects.filter(pk__in=selected).count() == 3
+
+
+def test_editor_can_free_a_slug_by_deleting_its_redirect(editor_client):
+    exercise = make_exercise(slug="old-name")
+    exercise.slug = "new-name"
+    exercise.save()
+    redirect = ExerciseRedirect.objects.get(old_slug="old-name")
+    url = reverse("admin:exercises_exerciseredirect_delete", args=[redirect.pk])
+    assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert not ExerciseRedirect.objects.exists()

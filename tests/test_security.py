@@ -277,12 +277,29 @@ def test_a_successful_sign_in_clears_the_count(client, staff_user):
 
 
 @pytest.mark.django_db
+def test_filling_the_page_cache_does_not_lift_a_lock_out(client, staff_user):
+    for _ in range(5):
+        sign_in(client, "editor", "wrong-password")
+    # More distinct pages than the local-memory cache holds (300).
+    for n in range(400):
+        assert Client().get(reverse("exercises:roles"), {"n": n}).status_code == 200
+    assert LOCKED_OUT in sign_in(client, "editor", "right-password").content.decode()
+
+
+def test_healthz_is_not_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("exercises:roles")).status_code == 301
+
+
+@pytest.mark.django_db
 def test_the_lock_out_ends_after_15_minutes(client, staff_user, settings, monkeypatch):
     settings.CACHES = {
-        "default": {
+        **settings.CACHES,
+        "logins": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "sign-in-lock-out",
-        }
+        },
     }
     for _ in range(5):
         sign_in(client, "editor", "wrong-password")

@@ -10,9 +10,10 @@ EDITOR_PERMISSIONS = {
     "musclerole": ["add", "change", "view", "delete"],
     "benefit": ["add", "change", "view", "delete"],
     "step": ["add", "change", "view", "delete"],
-    # Made by renaming a slug; editors see why an old slug is taken.
-    "exerciseredirect": ["view"],
-    "muscleredirect": ["view"],
+    # Made by renaming a slug. Editors see why an old slug is taken, and may
+    # delete the redirect to reuse it, as the slug's error message tells them.
+    "exerciseredirect": ["view", "delete"],
+    "muscleredirect": ["view", "delete"],
 }
 
 
