@@ -654,6 +654,18 @@ def plan_import(incoming, catalogue):
                 continue
 
         problem = None
+        redirected_to = catalogue.redirect_owner.get(record.slug)
+        if not record.from_free_db and redirected_to not in (None, row and row["id"]):
+            # As in the admin: an earlier address of another exercise is not
+            # taken over without the editor being told.
+            plan.errors.append(
+                record.error(
+                    "slug",
+                    f'"{record.slug}" is an earlier address of another exercise '
+                    "and still redirects there; delete that redirect first",
+                )
+            )
+            continue
         for old_slug in record.redirects or []:
             problem = catalogue.redirect_conflict(row and row["id"], old_slug)
             if old_slug in file_slugs:

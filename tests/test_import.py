@@ -790,3 +790,22 @@ def test_our_format_does_not_take_over_a_page_imported_from_elsewhere(
         error.value
     )
     assert database_state() == before
+
+
+def test_our_format_does_not_take_over_a_slug_that_redirects_elsewhere(
+    fixtures_loaded, tmp_path, client
+):
+    leg_kickbacks = Exercise.objects.get(slug="leg-kickbacks")
+    leg_kickbacks.slug = "glute-kickbacks"
+    leg_kickbacks.save()
+    data = {
+        "format": "exercise-atlas",
+        "version": 1,
+        "exercises": [{"name": "New", "slug": "leg-kickbacks", "summary": "New."}],
+    }
+    before = database_state()
+    with pytest.raises(CommandError) as error:
+        run_import(write_json(tmp_path, data), "--dry-run")
+    assert 'field "slug": "leg-kickbacks" is an earlier address' in str(error.value)
+    assert database_state() == before
+    assert client.get("/exercises/leg-kickbacks/").status_code == 301
