@@ -59,7 +59,7 @@ class ExerciseFilterForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         for word in search_words(data.get("q", "")):
-            exercises = exercises.filter(search_text__contains=word)
+            exercises = exercises.filter(search_text__contains=f" {word}")
         for attribute in self.ATTRIBUTES:
             if data.get(attribute):
                 exercises = exercises.filter(**{attribute: data[attribute]})

@@ -11,15 +11,26 @@ from markdownx.models import MarkdownxField
 
 
 def search_words(text):
-    """Lower-case, accent-free words with a plural "s" dropped.
+    """Lower-case, accent-free words in the singular.
 
     Both the stored search text and the reader's query go through this, so
-    "Glute kickback" finds "Leg Kickbacks" and "Presse" finds "Pressé".
+    "Glute kickback" finds "Leg Kickbacks", "bench presses" finds "Bench Press"
+    and "Presse" finds "Pressé".
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.findall(r"\w+", plain)
-    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]
+    return [singular(word) for word in re.findall(r"\w+", plain)]
+
+
+def singular(word):
+    """English plurals, roughly: flies, presses, crunches, kickbacks."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def saved_slug(instance):
@@ -213,7 +224,8 @@ class Exercise(models.Model):
     search_text = models.TextField(
         blank=True,
         editable=False,
-        help_text="Name, aliases and summary as search_words(); set on save.",
+        help_text="Name, aliases and summary as search_words(), each word after "
+        "a space; set on save.",
     )
     source_id = models.CharField(
         max_length=100,
@@ -271,7 +283,10 @@ class Exercise(models.Model):
         refuse_redirected_slug(ExerciseRedirect, "exercise", self)
 
     def build_search_text(self):
-        return " ".join(search_words(f"{self.name} {self.aliases} {self.summary}"))
+        # Each word after a space, so a query word matches the start of a word:
+        # "kick" finds "kickback", "row" does not find "throw".
+        words = search_words(f"{self.name} {self.aliases} {self.summary}")
+        return "".join(f" {word}" for word in words)
 
     @property
     def alias_list(self):

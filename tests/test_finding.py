@@ -34,6 +34,32 @@ def test_search_ignores_accents_both_ways(client, db):
     assert names(client.get(LIST, {"q": "pullóver"})) == ["Pullover"]
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("bench presses", "Bench Press"),
+        ("bench press", "Bench Press"),
+        ("flies", "Dumbbell Fly"),
+        ("fly", "Dumbbell Fly"),
+        ("crunch", "Cable Crunches"),
+        ("crunches", "Cable Crunches"),
+        ("kick", "Leg Kickbacks"),
+    ],
+)
+def test_search_matches_singulars_plurals_and_word_starts(
+    client, fixtures_loaded, query, found
+):
+    for name in ["Bench Press", "Dumbbell Fly", "Cable Crunches"]:
+        make_exercise(name=name, summary="Plain.")
+    assert names(client.get(LIST, {"q": query})) == [found]
+
+
+def test_search_matches_words_from_their_start(client, db):
+    make_exercise(name="Medicine Ball Throw", summary="Plain.")
+    make_exercise(name="Seated Row", summary="Plain.")
+    assert names(client.get(LIST, {"q": "row"})) == ["Seated Row"]
+
+
 def test_search_needs_every_word(client, fixtures_loaded):
     assert names(client.get(LIST, {"q": "glute squat"})) == []
 
