@@ -3,16 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from exercises.models import search_words
-
-
-def fill_search_text(apps, schema_editor):
-    Exercise = apps.get_model("exercises", "Exercise")
-    for exercise in Exercise.objects.all():
-        text = f"{exercise.name} {exercise.aliases} {exercise.summary}"
-        exercise.search_text = " ".join(search_words(text))
-        exercise.save(update_fields=["search_text"])
-
 
 class Migration(migrations.Migration):
 
@@ -50,5 +40,4 @@ class Migration(migrations.Migration):
                 'ordering': ['old_slug'],
             },
         ),
-        migrations.RunPython(fill_search_text, migrations.RunPython.noop),
     ]
