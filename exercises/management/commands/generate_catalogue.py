@@ -212,7 +212,8 @@ def make_exercise(rng, modifier, equipment, movement, muscles):
             "- Stop a repetition short of losing form."
         ),
         "takeaway": (
-            f"A {level} {category.label.lower()} exercise that builds the "
+            f"{'An' if level[0] in 'aeiou' else 'A'} {level} "
+            f"{category.label.lower()} exercise that builds the "
             f"*{target_name}*."
         ),
         "status": Status.PUBLISHED,
