@@ -1,11 +1,9 @@
 import json
 
-import pytest
 from django.core.management import call_command
 
 
-@pytest.mark.django_db
-def test_takeaways_use_an_before_a_vowel(tmp_path):
+def test_takeaways_use_an_before_a_vowel(fixtures_loaded, tmp_path):
     path = tmp_path / "catalogue.json"
     call_command("generate_catalogue", "--count", "60", "--output", str(path))
     takeaways = [
