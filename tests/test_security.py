@@ -179,6 +179,14 @@ def test_media_serving_can_be_left_to_a_front_server(client, settings):
 
 @pytest.mark.django_db
 def test_hashed_static_files_are_cached_for_good(settings, tmp_path):
+    # One small file, not the whole static tree (the admin's included).
+    source = tmp_path / "source"
+    (source / "css").mkdir(parents=True)
+    (source / "css" / "site.css").write_text("body { margin: 0; }\n")
+    settings.STATICFILES_DIRS = [source]
+    settings.STATICFILES_FINDERS = [
+        "django.contrib.staticfiles.finders.FileSystemFinder"
+    ]
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STORAGES = {
         **settings.STORAGES,
