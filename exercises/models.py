@@ -94,36 +94,9 @@ REVIEWED_ROLES = [
 SOURCE_ROLES = [Role.PRIMARY, Role.SECONDARY]
 
 
-ROLE_DEFINITIONS = {
-    Role.TARGET: (
-        "The primary mover: the muscle the exercise is chosen to work. It shortens "
-        "under load and does most of the work."
-    ),
-    Role.SYNERGIST: (
-        "A muscle that helps the target perform the movement, adding force to the "
-        "same joint action."
-    ),
-    Role.STABILIZER: (
-        "A muscle that contracts without much change in length to hold a bone or "
-        "joint still, so the movers have a steady base to pull from."
-    ),
-    Role.DYNAMIC_STABILIZER: (
-        "A muscle that shortens at one joint while lengthening at another, so its "
-        "length stays about the same; it steadies a joint while the limb moves."
-    ),
-    Role.ANTAGONIST_STABILIZER: (
-        "A muscle on the opposite side of the joint from the movers that contracts "
-        "to keep the joint steady and centred during the movement."
-    ),
-    Role.PRIMARY: (
-        "What an imported source calls a primary muscle of the exercise; not yet "
-        "reviewed by an editor."
-    ),
-    Role.SECONDARY: (
-        "What an imported source calls a secondary muscle of the exercise; not yet "
-        "reviewed by an editor."
-    ),
-}
+# The definitions are content, not schema: they live in exercises/roles.py
+# (written by the taxonomy helper); imported here so old imports keep working.
+from exercises.roles import ROLE_DEFINITIONS  # noqa: E402, F401
 
 
 class Mechanics(models.TextChoices):
@@ -403,9 +376,11 @@ class Exercise(models.Model):
         A variation is stored once, on the page it was entered on; the other
         page shows it inversely (easier there is harder here) or, for an
         alternative, the same. Rows entered here come first, by position.
+        A view may prefetch "variations_from__to_exercise" and
+        "variations_to__from_exercise" to read them in two queries.
         """
-        own = self.variations_from.select_related("to_exercise")
-        other = self.variations_to.select_related("from_exercise")
+        own = self._rows("variations_from", "to_exercise")
+        other = self._rows("variations_to", "from_exercise")
         links, seen = [], set()
         for variation in own:
             links.append((VariationKind(variation.kind), variation.to_exercise))
@@ -420,9 +395,18 @@ class Exercise(models.Model):
         return links
 
     def numbered_references(self):
-        """[(number, reference), ...] in the page's order, numbered from 1."""
-        rows = self.exercise_references.select_related("reference")
+        """[(number, reference), ...] in the page's order, numbered from 1.
+
+        Benefits and mistakes cite a reference by this number.
+        """
+        rows = self._rows("exercise_references", "reference")
         return [(number, row.reference) for number, row in enumerate(rows, start=1)]
+
+    def _rows(self, relation, related):
+        """The rows of a relation, prefetched if the view did, else one query."""
+        if relation in getattr(self, "_prefetched_objects_cache", {}):
+            return getattr(self, relation).all()
+        return getattr(self, relation).select_related(related)
 
 
 class MuscleRole(models.Model):
