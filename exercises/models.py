@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+# The definitions are content, not schema; re-exported for older imports.
+from .roles import ROLE_DEFINITIONS  # noqa: F401
+
 
 def search_words(text):
     """Lower-case, accent-free words in the singular.
@@ -92,11 +95,6 @@ REVIEWED_ROLES = [
     Role.ANTAGONIST_STABILIZER,
 ]
 SOURCE_ROLES = [Role.PRIMARY, Role.SECONDARY]
-
-
-# The definitions are content, not schema: they live in exercises/roles.py
-# (written by the taxonomy helper); imported here so old imports keep working.
-from exercises.roles import ROLE_DEFINITIONS  # noqa: E402, F401
 
 
 class Mechanics(models.TextChoices):
@@ -660,6 +658,14 @@ class ExerciseRedirect(models.Model):
     exercise = models.ForeignKey(
         Exercise, on_delete=models.CASCADE, related_name="redirects"
     )
+    source_id = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Source record of an exercise merged into this one: a re-import "
+        "does not bring it back.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -689,6 +695,33 @@ class MuscleRedirect(models.Model):
 
     def get_absolute_url(self):
         return self.muscle.get_absolute_url()
+
+
+def name_clashes(exercise):
+    """[(alias, other exercise), ...]: aliases that are another page's name or alias.
+
+    Names compare as search words (case, accents and plurals ignored), as the
+    importer compares them when it links a record to a page.
+    """
+    wanted = {}
+    for alias in exercise.alias_list:
+        key = tuple(search_words(alias))
+        if key:
+            wanted.setdefault(key, alias)
+    if not wanted:
+        return []
+    # The words of a name or alias stand side by side in the search text.
+    candidates = models.Q()
+    for key in wanted:
+        candidates |= models.Q(search_text__contains="".join(f" {w}" for w in key))
+    clashes = []
+    for other in Exercise.objects.filter(candidates).exclude(pk=exercise.pk):
+        for name in [other.name, *other.alias_list]:
+            key = tuple(search_words(name))
+            if key in wanted:
+                clashes.append((wanted[key], other))
+                break
+    return clashes
 
 
 @receiver(pre_save, sender=Exercise)

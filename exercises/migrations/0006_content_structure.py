@@ -221,6 +221,11 @@ class Migration(migrations.Migration):
             model_name='variation',
             constraint=models.CheckConstraint(condition=models.Q(('from_exercise', models.F('to_exercise')), _negated=True), name='variation_not_itself'),
         ),
+        migrations.AddField(
+            model_name='exerciseredirect',
+            name='source_id',
+            field=models.CharField(blank=True, help_text='Source record of an exercise merged into this one: a re-import does not bring it back.', max_length=100, null=True, unique=True),
+        ),
         migrations.RunPython(imported_roles_as_source, source_roles_as_exrx),
         migrations.RunPython(editors_edit_new_sections, migrations.RunPython.noop),
     ]
