@@ -15,7 +15,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
 from .forms import AdminLoginForm
-from .merging import MergeError, merge_exercise
+from .merging import MergeError, merge_comment, merge_exercise
 from .models import (
     Benefit,
     Exercise,
@@ -260,6 +260,8 @@ class ExerciseAdmin(SortableAdminBase, VersionAdmin, MarkdownxModelAdmin):
             except MergeError as error:
                 form.add_error(None, str(error))
             else:
+                # An editor's change: a re-import leaves the page alone.
+                self.log_change(request, target, merge_comment(source, target))
                 self.message_user(
                     request,
                     f"“{source.name}” was merged into “{target.name}”: "

@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from .cache import bump_content_version
+from .merging import merge_exercise
 from .models import (
     Benefit,
     Category,
@@ -98,6 +99,11 @@ EQUIPMENT_WORDS = {
     Equipment.MEDICINE_BALL: "a medicine ball",
 }
 CATEGORY_WORDS = {Category.OLYMPIC_WEIGHTLIFTING: "Olympic weightlifting"}
+# Columns a record fills on a page an editor owns, where the page has none.
+FILLED_COLUMNS = ["mechanics", "equipment", "level", "force", "category"]
+# Names like "3/4 Sit-Up": slugify() alone drops the slash ("34-sit-up").
+FRACTION_WORDS = {"1/2": "half", "1/4": "quarter", "3/4": "three-quarter"}
+FRACTION = re.compile(r"\b(\d+)/(\d+)\b")
 
 
 class ImportFailed(Exception):
@@ -148,6 +154,26 @@ def name_key(name):
     return tuple(search_words(name))
 
 
+def legacy_slug(name):
+    """The slug earlier imports gave a record's page."""
+    return slugify(name)[: max_length("slug")]
+
+
+def readable_slug(name):
+    """A slug that keeps what the name says: "3/4 Sit-Up" → three-quarter-sit-up.
+
+    Common fractions become words; any other slash separates words
+    ("Adductor/Groin" → adductor-groin, "90/90 Hamstring" → 90-90-hamstring);
+    "&" becomes "and". Then slugify() as before.
+    """
+    text = FRACTION.sub(
+        lambda match: f" {FRACTION_WORDS.get(match[0], f'{match[1]} {match[2]}')} ",
+        name,
+    )
+    text = text.replace("/", " ").replace("&", " and ")
+    return slugify(text)[: max_length("slug")].strip("-")
+
+
 def summary_sentence(level, category, muscle_names, equipment):
     """A plain sentence, e.g. "A beginner strength exercise for the glutes,
     done with a cable."""
@@ -180,8 +206,13 @@ class Catalogue:
                 "slug", "id", "name"
             )
         }
-        rows = list(Exercise.objects.order_by("id").values("id", "updated", *COLUMNS))
+        rows = list(
+            Exercise.objects.order_by("id").values(
+                "id", "updated", "reviewed_on", *COLUMNS
+            )
+        )
         self.by_slug = {row["slug"]: row for row in rows}
+        self.by_id = {row["id"]: row for row in rows}
         self.by_source_id = {row["source_id"]: row for row in rows if row["source_id"]}
         self.by_name = {}
         for row in rows:
@@ -210,6 +241,13 @@ class Catalogue:
             "exercise_id", "old_slug"
         )
         self.redirect_owner = {old_slug: owner for owner, old_slug in redirects}
+        # Source records of exercises merged into another: not brought back.
+        self.merged = {
+            source_id: self.by_id[owner]
+            for owner, source_id in ExerciseRedirect.objects.exclude(
+                source_id=None
+            ).values_list("exercise_id", "source_id")
+        }
         self.redirects = defaultdict(list)
         for owner, old_slug in redirects:
             self.redirects[owner].append(old_slug)
@@ -264,11 +302,30 @@ class Catalogue:
             return f'"{old_slug}" already redirects to another exercise'
         return None
 
+    def fill(self, row, record):
+        """What a record adds to a page an editor owns: (columns, steps).
+
+        Only what the page does not have yet: an empty attribute, the steps of
+        a page without steps. Nothing the editor wrote is replaced.
+        """
+        columns = {
+            key: record.fields[key]
+            for key in FILLED_COLUMNS
+            if not row[key] and record.fields.get(key)
+        }
+        steps = [] if self.steps.get(row["id"]) else record.steps
+        return columns, steps
+
     def edited_by_hand(self, row):
         # Saving in the admin sets `updated`, then logs the change; an import
         # that writes sets `updated` later than any earlier log entry.
         last = self.last_admin_edit.get(row["id"])
         return last is not None and last >= row["updated"]
+
+
+def owned_by_editors(row, record_name):
+    """A page the import only fills in: reviewed, or an article it was linked to."""
+    return row["reviewed_on"] is not None or is_linked_page(row, record_name)
 
 
 def is_linked_page(row, record_name):
@@ -409,9 +466,10 @@ def _free_db_record(record, catalogue, publish, now):
     mechanics = _free_db_choice(record, "mechanic", Mechanics)
     equipment = _free_db_choice(record, "equipment", Equipment)
     force = _free_db_choice(record, "force", Force)
+    # The source's own words, primary and secondary, until an editor reviews
+    # the roles. A muscle listed as both stays primary only.
     targets = _free_db_muscles(record, "primaryMuscles", catalogue)
-    # A muscle listed as both primary and secondary stays a target only.
-    synergists = [
+    secondary = [
         slug
         for slug in _free_db_muscles(record, "secondaryMuscles", catalogue)
         if slug not in targets
@@ -419,8 +477,8 @@ def _free_db_record(record, catalogue, publish, now):
     roles = [
         (catalogue.groups[slug][0], role, "", position)
         for position, (slug, role) in enumerate(
-            [(slug, Role.TARGET) for slug in targets]
-            + [(slug, Role.SYNERGIST) for slug in synergists],
+            [(slug, Role.PRIMARY) for slug in targets]
+            + [(slug, Role.SECONDARY) for slug in secondary],
             start=1,
         )
     ]
@@ -437,7 +495,7 @@ def _free_db_record(record, catalogue, publish, now):
     return Incoming(
         label="",
         name=name,
-        slug=slugify(name)[: max_length("slug")] or slugify(record_id),
+        slug=readable_slug(name) or slugify(record_id),
         source_id=source_id,
         fields={
             "name": name,
@@ -602,6 +660,10 @@ class Plan:
     unchanged: list = field(default_factory=list)  # Incoming
     skipped: list = field(default_factory=list)  # (Incoming, reason)
     errors: list = field(default_factory=list)  # messages
+    # Pages editors own that a record fills in: (existing exercise row, Incoming)
+    fill: list = field(default_factory=list)
+    # exercise id -> (columns, steps) to add, for `link` and `fill`
+    fills: dict = field(default_factory=dict)
 
 
 def plan_import(incoming, catalogue):
@@ -611,6 +673,10 @@ def plan_import(incoming, catalogue):
     file_slugs = {record.slug: record.label for record in incoming}
     claimed = {}  # earlier slug -> label of the record that redirects it
     for record in incoming:
+        if record.from_free_db and record.source_id in catalogue.merged:
+            # Merged into another exercise: that page answers for it now.
+            plan.unchanged.append(record)
+            continue
         if record.from_free_db:
             row = catalogue.by_source_id.get(record.source_id)
         else:
@@ -642,6 +708,7 @@ def plan_import(incoming, catalogue):
                 if page["source_id"] is None and page["id"] not in matched:
                     matched[page["id"]] = record.label
                     plan.link.append((page, record))
+                    plan.fills[page["id"]] = catalogue.fill(page, record)
                 else:
                     taken_by = page["source_id"] or matched[page["id"]]
                     plan.skipped.append(
@@ -693,9 +760,23 @@ def plan_import(incoming, catalogue):
             )
             continue
         matched[row["id"]] = record.label
-        if record.from_free_db and is_linked_page(row, record.name):
-            plan.unchanged.append(record)
+        if record.from_free_db and owned_by_editors(row, record.name):
+            columns, steps = catalogue.fill(row, record)
+            if columns or steps:
+                plan.fill.append((row, record))
+                plan.fills[row["id"]] = (columns, steps)
+            else:
+                plan.unchanged.append(record)
             continue
+        if (
+            record.from_free_db
+            and row["slug"] == legacy_slug(record.name)
+            and record.slug not in catalogue.taken_slugs
+        ):
+            # Named by an earlier import: the readable slug replaces it, and
+            # the old address redirects (Exercise.save()).
+            catalogue.taken_slugs.add(record.slug)
+            record.fields = {**record.fields, "slug": record.slug}
         changes = catalogue.changes(row, record)
         if not changes:
             plan.unchanged.append(record)
@@ -713,13 +794,21 @@ def plan_import(incoming, catalogue):
 
 def write_plan(plan, progress=None):
     """Write a plan. The caller runs this inside transaction.atomic()."""
-    total = len(plan.link) + len(plan.update) + len(plan.create)
+    total = len(plan.link) + len(plan.fill) + len(plan.update) + len(plan.create)
     done = 0
     for page, record in plan.link:
-        # Only the source id: the page's content stays as written, and
-        # update() leaves `updated` alone.
+        # The source id, and what the page does not have yet: its content
+        # stays as written, and update() leaves `updated` alone.
         Exercise.objects.filter(pk=page["id"]).update(source_id=record.source_id)
-    done += len(plan.link)
+    for page, _record in [*plan.link, *plan.fill]:
+        columns, steps = plan.fills.get(page["id"], ({}, []))
+        if columns:
+            Exercise.objects.filter(pk=page["id"]).update(**columns)
+        Step.objects.bulk_create(
+            Step(exercise_id=page["id"], text=text, position=position)
+            for text, position in steps
+        )
+    done += len(plan.link) + len(plan.fill)
 
     for start in range(0, len(plan.update), WRITE_BATCH):
         batch = plan.update[start : start + WRITE_BATCH]
@@ -812,6 +901,82 @@ def _create_children(kind, pairs):
             for exercise, record in pairs
             for title, text, position in record.benefits or []
         )
+
+
+# Duplicates --------------------------------------------------------------------
+
+
+def read_duplicates(data):
+    """[(source id merged, source id kept), ...] from a duplicates list.
+
+    The list (fixtures/duplicates.json) holds objects {"merge": id, "into": id}
+    with free-exercise-db record ids, and may say why.
+    """
+    if not isinstance(data, list):
+        raise ImportFailed("the duplicates list must be a JSON list")
+    pairs = []
+    for number, item in enumerate(data, start=1):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("merge"), str)
+            and isinstance(item.get("into"), str)
+            and item["merge"] != item["into"]
+        ):
+            raise ImportFailed(
+                f'duplicates entry {number}: needs "merge" and "into", two '
+                "different free-exercise-db ids"
+            )
+        pairs.append((FREE_DB_PREFIX + item["merge"], FREE_DB_PREFIX + item["into"]))
+    return pairs
+
+
+def fold_duplicates(incoming, pairs):
+    """Give each kept record what merging its duplicate would add.
+
+    merge_exercise() moves the merged page's muscles (and steps, if the kept
+    page has none) to the kept page; the kept record is read as if it had
+    them, so that a re-import finds the kept page unchanged.
+    """
+    by_source_id = {
+        record.source_id: record for record in incoming if record.from_free_db
+    }
+    for merge_id, into_id in pairs:
+        merged, kept = by_source_id.get(merge_id), by_source_id.get(into_id)
+        if merged is None or kept is None:
+            continue
+        listed = {muscle_id for muscle_id, *_ in kept.roles}
+        last = max((position for *_, position in kept.roles), default=0)
+        extra = [role for role in merged.roles if role[0] not in listed]
+        kept.roles = kept.roles + [
+            (muscle_id, role, note, last + offset)
+            for offset, (muscle_id, role, note, _) in enumerate(extra, start=1)
+        ]
+        if not kept.steps:
+            kept.steps = merged.steps
+
+
+def planned_merges(pairs, catalogue, plan):
+    """The pairs whose two exercises will both exist after the plan is written."""
+    will_exist = set(catalogue.by_source_id)
+    will_exist.update(record.source_id for record in plan.create)
+    will_exist.update(record.source_id for _, record in plan.link)
+    return [
+        (merge_id, into_id)
+        for merge_id, into_id in pairs
+        if merge_id in will_exist and into_id in will_exist
+    ]
+
+
+def merge_duplicates(pairs):
+    """Merge each pair whose two exercises exist; [(merged, kept), ...]."""
+    merged = []
+    for merge_id, into_id in pairs:
+        source = Exercise.objects.filter(source_id=merge_id).first()
+        target = Exercise.objects.filter(source_id=into_id).first()
+        if source is not None and target is not None:
+            merge_exercise(source, target)
+            merged.append((source, target))
+    return merged
 
 
 # Exporting ---------------------------------------------------------------------

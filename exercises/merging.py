@@ -98,7 +98,7 @@ def merged_aliases(source, target):
 
 def _next_position(rows):
     last = rows.aggregate(last=Max("position"))["last"]
-    return 0 if last is None else last + 1
+    return 1 if last is None else last + 1
 
 
 def _append(model, source, target, rows):

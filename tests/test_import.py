@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 
@@ -115,11 +116,13 @@ def test_free_exercise_db_record_becomes_a_draft_with_roles_and_steps(
         "A beginner Olympic weightlifting exercise for the glutes, "
         "done with no equipment."
     )
+    # The source's words, not ExRx roles: no editor has reviewed them.
     assert roles_of(exercise) == [
-        ("glutes", Role.TARGET, 1),
-        ("hamstrings", Role.SYNERGIST, 2),
-        ("lower-back", Role.SYNERGIST, 3),
+        ("glutes", Role.PRIMARY, 1),
+        ("hamstrings", Role.SECONDARY, 2),
+        ("lower-back", Role.SECONDARY, 3),
     ]
+    assert exercise.reviewed_on is None
     assert [(s.position, s.text) for s in exercise.steps.all()] == [
         (1, "Attach an ankle cuff and face the machine."),
         (2, "Kick the leg back until the hip is straight."),
@@ -162,7 +165,7 @@ def test_publish_flag_publishes_new_exercises(muscles_loaded, tmp_path):
     assert exercise.published is not None
 
 
-def test_muscle_both_primary_and_secondary_is_a_target_only(muscles_loaded, tmp_path):
+def test_muscle_both_primary_and_secondary_is_primary_only(muscles_loaded, tmp_path):
     record = free_db_record(
         primaryMuscles=["glutes", "glutes"],
         secondaryMuscles=["glutes", "hamstrings", "hamstrings"],
@@ -170,9 +173,47 @@ def test_muscle_both_primary_and_secondary_is_a_target_only(muscles_loaded, tmp_
     run_import(write_json(tmp_path, [record]))
 
     assert roles_of(Exercise.objects.get()) == [
-        ("glutes", Role.TARGET, 1),
-        ("hamstrings", Role.SYNERGIST, 2),
+        ("glutes", Role.PRIMARY, 1),
+        ("hamstrings", Role.SECONDARY, 2),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("3/4 Sit-Up", "three-quarter-sit-up"),
+        ("1/2 Kneeling Cable Chop", "half-kneeling-cable-chop"),
+        ("90/90 Hamstring", "90-90-hamstring"),
+        ("Adductor/Groin", "adductor-groin"),
+        ("Rocky Pull-Ups/Pulldowns", "rocky-pull-ups-pulldowns"),
+        ("Child's Pose", "childs-pose"),
+        ("Clean & Jerk", "clean-and-jerk"),
+        ("Landmine 180's", "landmine-180s"),
+    ],
+)
+def test_slugs_keep_what_the_name_says(muscles_loaded, tmp_path, name, slug):
+    run_import(write_json(tmp_path, [free_db_record(name=name)]))
+    assert Exercise.objects.get().slug == slug
+
+
+def test_reimport_gives_an_old_unreadable_slug_a_readable_one_and_redirects(
+    muscles_loaded, tmp_path, client
+):
+    record = free_db_record(id="3_4_Sit-Up", name="3/4 Sit-Up")
+    run_import(write_json(tmp_path, [record]))
+    # As an import before readable slugs named it.
+    Exercise.objects.update(slug="34-sit-up")
+
+    output = run_import(write_json(tmp_path, [record]))
+
+    assert output.splitlines()[-1] == (
+        "created 0, updated 1, unchanged 0, linked 0, skipped 0, failed 0"
+    )
+    exercise = Exercise.objects.get()
+    assert exercise.slug == "three-quarter-sit-up"
+    response = client.get("/exercises/34-sit-up/")
+    assert response.status_code in (301, 404)  # a draft is not public
+    assert list(exercise.redirects.values_list("old_slug", flat=True)) == ["34-sit-up"]
 
 
 def test_taken_slug_gets_a_number(muscles_loaded, tmp_path):
@@ -230,8 +271,8 @@ def test_changed_record_updates_its_exercise_instead_of_adding_one(
     assert exercise.slug == "cable-hip-extension"  # the address stays
     assert exercise.level == "intermediate"
     assert roles_of(exercise) == [
-        ("glutes", Role.TARGET, 1),
-        ("hamstrings", Role.SYNERGIST, 2),
+        ("glutes", Role.PRIMARY, 1),
+        ("hamstrings", Role.SECONDARY, 2),
     ]
     assert [s.text for s in exercise.steps.all()] == ["Face the machine.", "Kick back."]
 
@@ -262,7 +303,14 @@ def admin_form(exercise, **overrides):
             "source_id",
         ]
     }  # fmt: skip
-    for prefix in ["muscle_roles", "benefits", "steps"]:
+    for prefix in [
+        "muscle_roles",
+        "benefits",
+        "steps",
+        "mistakes",
+        "variations_from",
+        "exercise_references",
+    ]:
         data |= {
             f"{prefix}-TOTAL_FORMS": "0",
             f"{prefix}-INITIAL_FORMS": "0",
@@ -308,12 +356,26 @@ def test_exercise_edited_in_the_admin_is_skipped_not_overwritten(
 # Name matches ------------------------------------------------------------------
 
 
-def test_glute_kickback_is_linked_to_leg_kickbacks_not_added(fixtures_loaded, tmp_path):
+def test_glute_kickback_is_linked_to_leg_kickbacks_and_fills_what_it_lacks(
+    fixtures_loaded, tmp_path
+):
     leg_kickbacks = Exercise.objects.get(slug="leg-kickbacks")
-    page_before = database_state()
+    before = {
+        "name": leg_kickbacks.name,
+        "summary": leg_kickbacks.summary,
+        "aliases": leg_kickbacks.aliases,
+        "explanation": leg_kickbacks.explanation,
+        "takeaway": leg_kickbacks.takeaway,
+        "mechanics": leg_kickbacks.mechanics,
+        "roles": roles_of(leg_kickbacks),
+        "benefits": list(leg_kickbacks.benefits.values_list("title", "text")),
+    }
+    assert leg_kickbacks.mechanics == "isolation"
+    assert not leg_kickbacks.steps.exists()
     record = free_db_record(
         id="Glute_Kickback",
         name="Glute Kickback",
+        mechanic="compound",  # the page says isolation: the page wins
         equipment="body only",
         secondaryMuscles=["hamstrings"],
     )
@@ -328,21 +390,66 @@ def test_glute_kickback_is_linked_to_leg_kickbacks_not_added(fixtures_loaded, tm
         'link: record 1 (id "Glute_Kickback") "Glute Kickback" to the existing '
         'exercise "Leg Kickbacks" (leg-kickbacks); its content is kept'
     ) in output
+    assert (
+        'fill: record 1 (id "Glute_Kickback") "Glute Kickback" adds equipment, '
+        'level, force, category, 3 steps to the exercise "Leg Kickbacks" '
+        "(leg-kickbacks), which editors own"
+    ) in output
     assert Exercise.objects.count() == 1
     leg_kickbacks.refresh_from_db()
     assert leg_kickbacks.source_id == "free-exercise-db:Glute_Kickback"
-    # Nothing but the source id changed.
-    expected = page_before[0].replace(
-        '"source_id": null', '"source_id": "free-exercise-db:Glute_Kickback"'
-    )
-    assert database_state() == (expected, page_before[1])
+    # What the page lacked comes from the record ...
+    assert (
+        leg_kickbacks.equipment,
+        leg_kickbacks.level,
+        leg_kickbacks.force,
+        leg_kickbacks.category,
+    ) == ("body-only", "beginner", "push", "strength")
+    assert [s.text for s in leg_kickbacks.steps.all()] == record["instructions"]
+    # ... and what the editors wrote stays.
+    assert {
+        "name": leg_kickbacks.name,
+        "summary": leg_kickbacks.summary,
+        "aliases": leg_kickbacks.aliases,
+        "explanation": leg_kickbacks.explanation,
+        "takeaway": leg_kickbacks.takeaway,
+        "mechanics": leg_kickbacks.mechanics,
+        "roles": roles_of(leg_kickbacks),
+        "benefits": list(leg_kickbacks.benefits.values_list("title", "text")),
+    } == before
+    after_link = database_state()
 
-    # Now matched by its source id, the hand-written page still wins.
-    output = run_import(write_json(tmp_path, [{**record, "level": "expert"}]))
+    # Now matched by its source id, the page still wins: nothing is empty.
+    output = run_import(
+        write_json(tmp_path, [{**record, "level": "expert", "instructions": ["X"]}])
+    )
     assert output.splitlines()[-1] == (
         "created 0, updated 0, unchanged 1, linked 0, skipped 0, failed 0"
     )
-    assert database_state() == (expected, page_before[1])
+    assert database_state() == after_link
+
+
+def test_a_reviewed_page_is_filled_in_not_overwritten(muscles_loaded, tmp_path):
+    run_import(write_json(tmp_path, [free_db_record()]))
+    exercise = Exercise.objects.get()
+    exercise.name = "Standing Cable Hip Extension"
+    exercise.reviewed_on = datetime.date(2026, 12, 1)
+    exercise.force = ""
+    exercise.save()
+    MuscleRole.objects.filter(exercise=exercise).update(role=Role.TARGET)
+    exercise.steps.all().delete()
+
+    output = run_import(write_json(tmp_path, [free_db_record(level="expert")]))
+
+    assert output.splitlines()[-1] == (
+        "created 0, updated 1, unchanged 0, linked 0, skipped 0, failed 0"
+    )
+    exercise.refresh_from_db()
+    assert exercise.name == "Standing Cable Hip Extension"
+    assert exercise.level == "beginner"  # kept
+    assert exercise.force == "push"  # was empty: filled
+    assert exercise.steps.count() == 3  # had none: filled
+    assert {r.role for r in exercise.muscle_roles.all()} == {Role.TARGET}
 
 
 def test_record_named_like_an_already_linked_exercise_is_skipped(
@@ -366,6 +473,94 @@ def test_record_named_like_an_already_linked_exercise_is_skipped(
     assert "already linked to free-exercise-db:Glute_Kickback" in output
     assert "already linked to free-exercise-db:Cable_Hip_Extension" in output
     assert Exercise.objects.count() == 2  # Leg Kickbacks and Cable Hip Extension
+
+
+# Duplicates --------------------------------------------------------------------
+
+
+def duplicate_records():
+    return [
+        free_db_record(id="Seated_Leg_Tucks", name="Seated Leg Tucks"),
+        free_db_record(
+            id="Seated_Flat_Bench_Leg_Pull-In",
+            name="Seated Flat Bench Leg Pull-In",
+            secondaryMuscles=["hamstrings", "quadriceps"],
+        ),
+        free_db_record(id="Other", name="Other Exercise"),
+    ]
+
+
+def test_duplicates_list_merges_one_record_into_the_other(
+    muscles_loaded, tmp_path, client
+):
+    duplicates = write_json(
+        tmp_path,
+        [{"merge": "Seated_Flat_Bench_Leg_Pull-In", "into": "Seated_Leg_Tucks"}],
+        name="duplicates.json",
+    )
+    path = write_json(tmp_path, duplicate_records())
+
+    output = run_import(path, "--publish", "--duplicates", str(duplicates))
+
+    assert (
+        'merged: "Seated Flat Bench Leg Pull-In" (seated-flat-bench-leg-pull-in) '
+        'into "Seated Leg Tucks" (seated-leg-tucks)'
+    ) in output
+    assert sorted(Exercise.objects.values_list("name", flat=True)) == [
+        "Other Exercise",
+        "Seated Leg Tucks",
+    ]
+    kept = Exercise.objects.get(name="Seated Leg Tucks")
+    assert kept.alias_list == ["Seated Flat Bench Leg Pull-In"]
+    # The muscle only the merged record named moved; none is listed twice.
+    assert [slug for slug, _, _ in roles_of(kept)] == [
+        "glutes",
+        "hamstrings",
+        "lower-back",
+        "quadriceps",
+    ]
+    response = client.get("/exercises/seated-flat-bench-leg-pull-in/")
+    assert response.status_code == 301
+    assert response["Location"] == "/exercises/seated-leg-tucks/"
+
+    # A second import does not bring the merged record back.
+    before = database_state()
+    output = run_import(path, "--duplicates", str(duplicates))
+    assert "created 0," in output.splitlines()[-1]
+    assert "merged: " not in output
+    assert Exercise.objects.count() == 2
+    assert database_state()[1] == before[1]
+
+
+def test_duplicates_dry_run_says_what_would_be_merged(muscles_loaded, tmp_path):
+    duplicates = write_json(
+        tmp_path,
+        [{"merge": "Seated_Flat_Bench_Leg_Pull-In", "into": "Seated_Leg_Tucks"}],
+        name="duplicates.json",
+    )
+    output = run_import(
+        write_json(tmp_path, duplicate_records()),
+        "--dry-run",
+        "--duplicates",
+        str(duplicates),
+    )
+    assert (
+        "would merge: free-exercise-db:Seated_Flat_Bench_Leg_Pull-In into "
+        "free-exercise-db:Seated_Leg_Tucks"
+    ) in output
+    assert not Exercise.objects.exists()
+
+
+def test_a_malformed_duplicates_list_fails_before_anything_is_written(
+    muscles_loaded, tmp_path
+):
+    duplicates = write_json(tmp_path, [{"merge": "A"}], name="duplicates.json")
+    with pytest.raises(CommandError) as failure:
+        run_import(
+            write_json(tmp_path, duplicate_records()), "--duplicates", str(duplicates)
+        )
+    assert 'duplicates entry 1: needs "merge" and "into"' in str(failure.value)
+    assert not Exercise.objects.exists()
 
 
 # Bad input ---------------------------------------------------------------------
@@ -737,15 +932,23 @@ def test_free_exercise_db_file_imports_without_failures(fixtures_loaded):
 
     output = run_import(FREE_EXERCISE_DB)
 
-    # Glute Kickback is linked to the Leg Kickbacks article from the fixtures.
+    # Glute Kickback is linked to the Leg Kickbacks article from the fixtures,
+    # and the duplicates in fixtures/duplicates.json are merged.
     assert output.splitlines()[-1] == (
         "created 872, updated 0, unchanged 0, linked 1, skipped 0, failed 0"
     )
-    assert Exercise.objects.count() == 873
+    duplicates = json.loads(
+        (settings.BASE_DIR / "fixtures" / "duplicates.json").read_text()
+    )
+    assert output.count("merged: ") == len(duplicates) > 0
+    assert Exercise.objects.count() == 873 - len(duplicates)
     assert Exercise.objects.filter(
         source_id__startswith="free-exercise-db:"
-    ).count() == (873)
+    ).count() == 873 - len(duplicates)
+    assert ExerciseRedirect.objects.exclude(source_id=None).count() == len(duplicates)
     assert not Exercise.objects.published().exclude(slug="leg-kickbacks").exists()
+    assert Exercise.objects.filter(slug="three-quarter-sit-up").exists()
+    assert not Exercise.objects.filter(slug="34-sit-up").exists()
 
     output = run_import(FREE_EXERCISE_DB)
     assert output.splitlines()[-1] == (

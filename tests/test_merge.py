@@ -1,6 +1,7 @@
 """Merging one exercise into another: nothing lost, old address 301, in history."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
@@ -190,6 +191,8 @@ def test_staff_merge_in_the_admin(pair, staff_client, client):
         reverse("admin:exercises_exercise_history", args=[target.pk])
     ).content.decode()
     assert "Merged “Seated Flat Bench Leg Pull-In”" in history
+    # Logged as an editor's change, so a re-import leaves the page alone.
+    assert LogEntry.objects.filter(object_id=str(target.pk)).exists()
 
 
 def test_the_merge_action_leads_to_the_merge_page(pair, staff_client):
