@@ -64,10 +64,15 @@ class MuscleRoleInline(SortableTabularInline):
     extra = 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # Narrow enough that the table fits a 1280 px window.
+        # Narrow enough that the table fits a 1280 px window: a short note
+        # box, and no add/change/delete/view icons beside the muscle.
         if db_field.name == "note":
-            kwargs["widget"] = forms.TextInput(attrs={"size": 24})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+            kwargs["widget"] = forms.TextInput(attrs={"size": 36})
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "muscle":
+            for action in ["add", "change", "delete", "view"]:
+                setattr(field.widget, f"can_{action}_related", False)
+        return field
 
 
 class BenefitInline(SortableStackedInline):

@@ -87,7 +87,7 @@ def test_editor_edits_an_exercise_in_the_admin_and_readers_see_it(
     page.get_by_role("button", name="Add another Muscle role").click()
     row = page.locator(f"#muscle_roles-{rows}")
     row.locator(".field-muscle").get_by_role("combobox").click()
-    page.locator(".select2-search__field").fill("lower")
+    page.locator(".select2-dropdown .select2-search__field").fill("lower")
     page.get_by_role("option", name="Lower back").click()
     row.locator("select[name$='-role']").select_option(Role.STABILIZER)
 
