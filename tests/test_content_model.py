@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from exercises.models import (
     Category,
@@ -215,3 +216,145 @@ def test_every_new_model_names_itself():
     assert str(variation) == "Goblet Squat (easier than Squat)"
     assert variation.get_absolute_url() == page.get_absolute_url() + "#variations"
     assert str(cite(page, reference)) == "Smith J (2019). Squats in Squat"
+
+
+# Editing in the admin ---------------------------------------------------------
+
+INLINES = [
+    "muscle_roles",
+    "steps",
+    "benefits",
+    "mistakes",
+    "variations_from",
+    "exercise_references",
+]
+
+
+def change_form(exercise, rows=None, **overrides):
+    """The admin change form of an exercise, with the given inline rows."""
+    data = {
+        field: getattr(exercise, field) or ""
+        for field in [
+            "name", "slug", "aliases", "summary", "mechanics", "equipment",
+            "level", "force", "category", "explanation", "takeaway", "status",
+            "source_id", "reviewed_by",
+        ]
+    }  # fmt: skip
+    data["reviewed_on"] = (
+        exercise.reviewed_on.isoformat() if exercise.reviewed_on else ""
+    )
+    for prefix in INLINES:
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "0",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    for prefix, forms in (rows or {}).items():
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(forms))
+        for number, form in enumerate(forms):
+            data |= {f"{prefix}-{number}-{key}": value for key, value in form.items()}
+    data.update(overrides)
+    return data
+
+
+def save_in_admin(staff_client, exercise, **kwargs):
+    return staff_client.post(
+        reverse("admin:exercises_exercise_change", args=[exercise.pk]),
+        change_form(exercise, **kwargs),
+        follow=True,
+    )
+
+
+def test_an_alias_that_is_another_pages_name_warns_with_a_link(staff_client):
+    goblet = make_exercise(name="Goblet Squat", aliases="Cup squat")
+    page = make_exercise(name="Dumbbell Squat")
+    response = save_in_admin(
+        staff_client, page, aliases="Goblet squats, Cup squat, Heel-elevated squat"
+    )
+    assert response.status_code == 200
+    warnings = [
+        str(m) for m in response.context["messages"] if m.level_tag == "warning"
+    ]
+    link = reverse("admin:exercises_exercise_change", args=[goblet.pk])
+    assert warnings == [
+        f"The alias “Goblet squats” is also a name or alias of "
+        f'<a href="{link}">Goblet Squat</a>.'
+    ]
+    page.refresh_from_db()
+    assert page.aliases == "Goblet squats, Cup squat, Heel-elevated squat"  # saved
+
+
+def test_an_alias_of_no_other_page_saves_without_a_warning(staff_client):
+    make_exercise(name="Goblet Squat")
+    page = make_exercise(name="Dumbbell Squat")
+    response = save_in_admin(staff_client, page, aliases="Goblet hold, Squat")
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
+
+
+def test_new_rows_get_the_next_free_position(staff_client):
+    page = make_exercise()
+    add_mistake(page, title="Old", position=4)
+    response = save_in_admin(
+        staff_client,
+        page,
+        rows={
+            "mistakes": [
+                {"id": page.mistakes.get().pk, "exercise": page.pk, "title": "Old",
+                 "text": "x", "position": "4"},
+                {"title": "New", "text": "y", "position": ""},
+            ],
+            "steps": [
+                {"text": "First.", "position": ""},
+                {"text": "Second.", "position": ""},
+            ],
+        },
+        **{"mistakes-INITIAL_FORMS": "1"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert [(m.title, m.position) for m in page.mistakes.all()] == [
+        ("Old", 4),
+        ("New", 5),
+    ]
+    assert [(s.text, s.position) for s in page.steps.all()] == [
+        ("First.", 1),
+        ("Second.", 2),
+    ]
+
+
+def test_review_date_and_reviewer_are_set_in_the_admin(staff_client):
+    page = make_exercise()
+    save_in_admin(
+        staff_client,
+        page,
+        reviewed_on="2026-12-01",
+        reviewed_by="Exercise Atlas editors",
+    )
+    page.refresh_from_db()
+    assert page.reviewed_on == datetime.date(2026, 12, 1)
+    assert page.reviewed_by == "Exercise Atlas editors"
+    assert page.is_reviewed
+
+
+def test_a_variation_and_a_reference_are_added_in_the_admin(staff_client):
+    page, easier = make_exercise(), make_exercise(name="Easier One")
+    reference = make_reference()
+    save_in_admin(
+        staff_client,
+        page,
+        rows={
+            "variations_from": [
+                {"to_exercise": easier.pk, "kind": "easier", "position": ""}
+            ],
+            "exercise_references": [{"reference": reference.pk, "position": ""}],
+        },
+    )
+    assert [(k.value, p.name) for k, p in page.variation_links()] == [
+        ("easier", "Easier One")
+    ]
+    assert [r for _, r in page.numbered_references()] == [reference]
+    # The other page lists it inversely, in the admin too.
+    other = staff_client.get(
+        reverse("admin:exercises_exercise_change", args=[easier.pk])
+    ).content.decode()
+    assert f"{page.name}</a> lists this page as easier" in other
