@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -358,3 +359,57 @@ def test_a_variation_and_a_reference_are_added_in_the_admin(staff_client):
         reverse("admin:exercises_exercise_change", args=[easier.pk])
     ).content.decode()
     assert f"{page.name}</a> lists this page as easier" in other
+
+
+# Migration --------------------------------------------------------------------
+
+# The lead may renumber it at merge; the test follows the name.
+BEFORE = ("exercises", "0005_search_text_singular")
+CONTENT_MIGRATION = ("exercises", "0006_content_structure")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_gives_imported_pages_their_source_roles_back():
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([BEFORE])
+        old = executor.loader.project_state([BEFORE]).apps
+        muscle = old.get_model("exercises", "Muscle").objects.create(
+            name="Glutes", slug="glutes"
+        )
+        other = old.get_model("exercises", "Muscle").objects.create(
+            name="Hamstrings", slug="hamstrings"
+        )
+        Exercise_ = old.get_model("exercises", "Exercise")
+        MuscleRole_ = old.get_model("exercises", "MuscleRole")
+        imported = Exercise_.objects.create(
+            name="Imported", slug="imported", source_id="free-exercise-db:Imported"
+        )
+        written = Exercise_.objects.create(
+            name="Written",
+            slug="written",
+            source_id="free-exercise-db:Glute_Kickback",
+            explanation="An editor wrote this.",
+        )
+        for exercise in [imported, written]:
+            MuscleRole_.objects.create(exercise=exercise, muscle=muscle, role="target")
+            MuscleRole_.objects.create(
+                exercise=exercise, muscle=other, role="synergist"
+            )
+
+        executor = MigrationExecutor(connection)
+        executor.migrate([CONTENT_MIGRATION])
+        new = executor.loader.project_state([CONTENT_MIGRATION]).apps
+        roles = new.get_model("exercises", "MuscleRole").objects.order_by("id")
+        assert [(r.exercise.slug, r.role) for r in roles] == [
+            ("imported", "primary"),
+            ("imported", "secondary"),
+            ("written", "target"),
+            ("written", "synergist"),
+        ]
+        editors = new.get_model("auth", "Group").objects.get(name="Editors")
+        assert editors.permissions.filter(codename="delete_mistake").exists()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(leaves)
