@@ -14,7 +14,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import transaction
@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from .cache import bump_content_version
+from .leads import generated_lead
 from .merging import merge_exercise
 from .models import (
     Benefit,
@@ -30,19 +31,27 @@ from .models import (
     Equipment,
     Exercise,
     ExerciseRedirect,
+    ExerciseReference,
     Force,
     Level,
     Mechanics,
+    Mistake,
     Muscle,
     MuscleRole,
+    Reference,
     Role,
     Status,
     Step,
+    Variation,
+    VariationKind,
     search_words,
 )
 
 FORMAT = "exercise-atlas"
-VERSION = 1
+# Version 2 adds the review, mistakes, references (cited by benefits and
+# mistakes) and variations; version 1 files still import, leaving those alone.
+VERSION = 2
+READS_VERSIONS = {1, 2}
 FREE_DB_PREFIX = "free-exercise-db:"
 
 # Exercise columns in our format, in the order of the model.
@@ -50,6 +59,7 @@ COLUMNS = [
     "name", "slug", "aliases", "summary",
     "mechanics", "equipment", "level", "force", "category",
     "explanation", "takeaway", "status", "published", "source_id",
+    "reviewed_on", "reviewed_by",
 ]  # fmt: skip
 ATTRIBUTES = {
     "mechanics": Mechanics,
@@ -63,11 +73,21 @@ CHOICE_VALUES = {
     choices: frozenset(choices.values)
     for choices in [*ATTRIBUTES.values(), Status, Role]
 }
-OWN_KEYS = {*COLUMNS, "muscles", "benefits", "steps", "redirects"}
+OWN_KEYS = {
+    *COLUMNS,
+    "muscles", "benefits", "steps", "redirects",
+    "mistakes", "references", "variations",
+}  # fmt: skip
+# Added in version 2: a record of version 1 has none of them.
+VERSION_2_KEYS = {"reviewed_on", "reviewed_by", "mistakes", "references", "variations"}
+REFERENCE_FIELDS = ["authors", "title", "publication", "year", "doi", "pmid", "url"]
 OWN_ITEM_KEYS = {
     "muscles": {"muscle", "role", "note", "position"},
-    "benefits": {"title", "text", "position"},
+    "benefits": {"title", "text", "position", "cites"},
     "steps": {"text", "position"},
+    "mistakes": {"title", "text", "position", "cites"},
+    "references": {*REFERENCE_FIELDS, "position"},
+    "variations": {"exercise", "kind", "position"},
 }
 FREE_DB_REQUIRED = [
     "id", "name", "level", "category", "mechanic", "equipment",
@@ -77,11 +97,15 @@ FREE_DB_ID = re.compile(r"[0-9a-zA-Z_-]+")
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 MAX_POSITION = 32767
 WRITE_BATCH = 500
+# In writing order: benefits and mistakes cite the references.
 CHILD_MODELS = {
     "roles": MuscleRole,
     "steps": Step,
+    "references": ExerciseReference,
     "benefits": Benefit,
+    "mistakes": Mistake,
     "redirects": ExerciseRedirect,
+    "variations": Variation,
 }
 
 # For the summary sentence of a free-exercise-db record, which has none.
@@ -134,12 +158,17 @@ class Incoming:
     fields: dict
     roles: list  # (muscle_id, role, note, position)
     steps: list  # (text, position)
-    benefits: list | None  # (title, text, position); None: not the import's
+    # (title, text, position, cited reference numbers); None: not the import's
+    benefits: list | None
     # Columns set only when the import creates the exercise.
     new_only: dict = field(default_factory=dict)
     # Earlier slugs that redirect here, sorted; None: not the import's.
     redirects: list | None = None
     from_free_db: bool = False
+    # None: not the import's (free-exercise-db, or our format's version 1).
+    mistakes: list | None = None  # (title, text, position, cited numbers)
+    references: list | None = None  # (*REFERENCE_FIELDS, position)
+    variations: list | None = None  # (other exercise's slug, kind, position)
 
     def error(self, field, message):
         return RecordError(field, message).describe(self.label)
@@ -195,6 +224,55 @@ def _grouped(rows):
     return grouped
 
 
+def article_rows():
+    """Benefits, mistakes, references and variations of every exercise.
+
+    {kind: {exercise id: [row, ...]}} with rows as Incoming holds them; a
+    citation is the cited reference's number in the exercise's list.
+    """
+    references, numbers = defaultdict(list), defaultdict(dict)
+    for exercise_id, reference_id, position, *fields in (
+        ExerciseReference.objects.order_by("exercise_id", "position", "id")
+        .values_list(
+            "exercise_id",
+            "reference_id",
+            "position",
+            *(f"reference__{name}" for name in REFERENCE_FIELDS),
+        )
+        .iterator()
+    ):
+        references[exercise_id].append((*fields, position))
+        numbers[exercise_id][reference_id] = len(references[exercise_id])
+    rows = {"references": references}
+    for kind, model in [("benefits", Benefit), ("mistakes", Mistake)]:
+        cites = defaultdict(set)
+        for (
+            item_id,
+            exercise_id,
+            reference_id,
+        ) in model.references.through.objects.values_list(
+            f"{model._meta.model_name}_id",
+            f"{model._meta.model_name}__exercise_id",
+            "reference_id",
+        ):
+            number = numbers[exercise_id].get(reference_id)
+            if number is not None:
+                cites[item_id].add(number)
+        rows[kind] = defaultdict(list)
+        for item_id, exercise_id, title, text, position in model.objects.order_by(
+            "exercise_id", "position", "id"
+        ).values_list("id", "exercise_id", "title", "text", "position"):
+            rows[kind][exercise_id].append(
+                (title, text, position, tuple(sorted(cites[item_id])))
+            )
+    rows["variations"] = _grouped(
+        Variation.objects.order_by("from_exercise_id", "position", "id").values_list(
+            "from_exercise_id", "to_exercise__slug", "kind", "position"
+        )
+    )
+    return rows
+
+
 class Catalogue:
     """What the database holds now, read in a handful of queries."""
 
@@ -232,11 +310,7 @@ class Catalogue:
                 "exercise_id", "text", "position"
             )
         )
-        self.benefits = _grouped(
-            Benefit.objects.order_by("exercise_id", "position", "id").values_list(
-                "exercise_id", "title", "text", "position"
-            )
-        )
+        self.articles = article_rows()
         redirects = ExerciseRedirect.objects.order_by("old_slug").values_list(
             "exercise_id", "old_slug"
         )
@@ -282,10 +356,10 @@ class Catalogue:
             changes.add("roles")
         if self.steps.get(row["id"], []) != incoming.steps:
             changes.add("steps")
-        if incoming.benefits is not None and (
-            self.benefits.get(row["id"], []) != incoming.benefits
-        ):
-            changes.add("benefits")
+        for kind in ["benefits", "mistakes", "references", "variations"]:
+            wanted = getattr(incoming, kind)
+            if wanted is not None and self.articles[kind].get(row["id"], []) != wanted:
+                changes.add(kind)
         if incoming.redirects is not None and (
             self.redirects.get(row["id"], []) != incoming.redirects
         ):
@@ -352,10 +426,10 @@ def read_records(data, catalogue, *, publish, now):
     if isinstance(data, list):
         return _read_all(data, "id", _free_db_record, catalogue, publish, now)
     if isinstance(data, dict) and data.get("format") == FORMAT:
-        if data.get("version") != VERSION:
+        if data.get("version") not in READS_VERSIONS:
             raise ImportFailed(
                 f'"version" is {data.get("version")!r}; this importer reads '
-                f"version {VERSION}."
+                f"versions {', '.join(map(str, sorted(READS_VERSIONS)))}."
             )
         if not isinstance(data.get("exercises"), list):
             raise ImportFailed('"exercises" must be a list of exercises.')
@@ -486,8 +560,16 @@ def _free_db_record(record, catalogue, publish, now):
     steps = [
         (text, position) for position, text in enumerate(filter(None, texts), start=1)
     ]
-    target_names = [catalogue.groups[slug][1].lower() for slug in targets]
-    summary = summary_sentence(level, category, target_names, equipment)
+    summary = generated_lead(
+        name,
+        level=level,
+        category=category,
+        mechanics=mechanics,
+        force=force,
+        equipment=equipment,
+        targets=[catalogue.groups[slug][1].lower() for slug in targets],
+        others=[catalogue.groups[slug][1].lower() for slug in secondary],
+    )
     if publish:
         new_only = {"status": Status.PUBLISHED, "published": now}
     else:
@@ -613,14 +695,50 @@ def _own_record(record, catalogue, publish, now):
             limit=max_length("note", MuscleRole),
         )
         roles.append((muscle_id, role, note, _position(item, f"{prefix}.position")))
-    benefits = [
-        (
-            _item_string(item, prefix, "title", limit=max_length("title", Benefit)),
-            _item_string(item, prefix, "text"),
-            _position(item, f"{prefix}.position"),
+    if "reviewed_on" in record:
+        fields["reviewed_on"] = _date(record, "reviewed_on")
+    if "reviewed_by" in record:
+        fields["reviewed_by"] = _string(
+            record, "reviewed_by", blank=True, limit=max_length("reviewed_by")
         )
-        for prefix, item in _own_items(record, "benefits")
-    ]
+    references = None
+    if "references" in record:
+        references = sorted(
+            (
+                _reference(prefix, item)
+                for prefix, item in _own_items(record, "references")
+            ),
+            key=lambda reference: reference[-1],
+        )
+    seen = set()
+    for number, reference in enumerate(references or [], start=1):
+        source = dict(zip(REFERENCE_FIELDS, reference, strict=False))
+        key = source["doi"] or source["pmid"] or (source["url"], source["title"])
+        if key in seen:
+            raise RecordError(f"references[{number}]", "lists a source twice")
+        seen.add(key)
+    benefits = _cited_items(record, "benefits", Benefit, references)
+    mistakes = None
+    if "mistakes" in record:
+        mistakes = _cited_items(record, "mistakes", Mistake, references)
+    variations = None
+    if "variations" in record:
+        variations = []
+        for prefix, item in _own_items(record, "variations"):
+            slug = _item_string(item, prefix, "exercise")
+            if slug == fields["slug"] or any(v[0] == slug for v in variations):
+                raise RecordError(
+                    f"{prefix}.exercise", f'"{slug}" is this page, or listed twice'
+                )
+            kind = _item_string(item, prefix, "kind")
+            if kind not in VariationKind.values:
+                raise RecordError(
+                    f"{prefix}.kind",
+                    f'unknown value "{kind}"; expected one of '
+                    f"{', '.join(VariationKind.values)}",
+                )
+            variations.append((slug, kind, _position(item, f"{prefix}.position")))
+        variations.sort(key=lambda variation: variation[-1])
     steps = [
         (_item_string(item, prefix, "text"), _position(item, f"{prefix}.position"))
         for prefix, item in _own_items(record, "steps")
@@ -643,10 +761,75 @@ def _own_record(record, catalogue, publish, now):
         fields=fields,
         roles=sorted(roles, key=lambda role: role[-1]),
         steps=sorted(steps, key=lambda step: step[-1]),
-        benefits=sorted(benefits, key=lambda benefit: benefit[-1]),
+        benefits=benefits,
         new_only=new_only,
         redirects=redirects,
+        mistakes=mistakes,
+        references=references,
+        variations=variations,
     )
+
+
+def _date(record, key):
+    value = record[key]
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        pass
+    raise RecordError(key, "must be a date, YYYY-MM-DD, or null")
+
+
+def _reference(prefix, item):
+    values = []
+    for name in REFERENCE_FIELDS:
+        if name == "year":
+            year = item.get("year")
+            if year is not None and (
+                isinstance(year, bool) or not isinstance(year, int) or year < 0
+            ):
+                raise RecordError(f"{prefix}.year", "must be a year or null")
+            values.append(year)
+        else:
+            values.append(
+                _item_string(
+                    item,
+                    prefix,
+                    name,
+                    required=name in ("authors", "title"),
+                    blank=name not in ("authors", "title"),
+                    limit=max_length(name, Reference),
+                )
+            )
+    fields = dict(zip(REFERENCE_FIELDS, values, strict=True))
+    if not (fields["doi"] or fields["pmid"] or fields["url"]):
+        raise RecordError(prefix, "needs a doi, a pmid or a url")
+    return (*values, _position(item, f"{prefix}.position"))
+
+
+def _cited_items(record, key, model, references):
+    """Benefits or mistakes: (title, text, position, cited numbers), in order."""
+    items = []
+    for prefix, item in _own_items(record, key):
+        cites = item.get("cites", [])
+        if not isinstance(cites, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in cites
+        ):
+            raise RecordError(f"{prefix}.cites", "must be a list of reference numbers")
+        if any(not 1 <= n <= len(references or []) for n in cites):
+            raise RecordError(
+                f"{prefix}.cites", "names a reference the record does not list"
+            )
+        items.append(
+            (
+                _item_string(item, prefix, "title", limit=max_length("title", model)),
+                _item_string(item, prefix, "text"),
+                _position(item, f"{prefix}.position"),
+                tuple(sorted(set(cites))),
+            )
+        )
+    return sorted(items, key=lambda item: item[2])
 
 
 # Planning ----------------------------------------------------------------------
@@ -744,6 +927,19 @@ def plan_import(incoming, catalogue):
         if problem:
             plan.errors.append(record.error("redirects", problem))
             continue
+        missing = [
+            slug
+            for slug, _, _ in record.variations or []
+            if slug not in file_slugs and slug not in catalogue.by_slug
+        ]
+        if missing:
+            plan.errors.append(
+                record.error(
+                    "variations",
+                    f'"{missing[0]}" is not an exercise of the file or the atlas',
+                )
+            )
+            continue
 
         if row is None:
             if record.from_free_db:
@@ -810,6 +1006,7 @@ def write_plan(plan, progress=None):
         )
     done += len(plan.link) + len(plan.fill)
 
+    variations = []  # (exercise, record), written once every exercise exists
     for start in range(0, len(plan.update), WRITE_BATCH):
         batch = plan.update[start : start + WRITE_BATCH]
         exercises = Exercise.objects.in_bulk(
@@ -826,7 +1023,14 @@ def write_plan(plan, progress=None):
             exercise.save()
             for kind in changes - {"fields"}:
                 changed_rows[kind].append((exercise, record))
-        for kind, pairs in changed_rows.items():
+        for kind in CHILD_MODELS:
+            pairs = changed_rows.get(kind)
+            if not pairs:
+                continue
+            if kind == "variations":
+                # Written last: they may name exercises created below.
+                variations.extend(pairs)
+                continue
             CHILD_MODELS[kind].objects.filter(
                 exercise__in=[exercise for exercise, _ in pairs]
             ).delete()
@@ -858,10 +1062,19 @@ def write_plan(plan, progress=None):
         Exercise.objects.bulk_create(exercises)
         pairs = list(zip(exercises, batch, strict=True))
         for kind in CHILD_MODELS:
-            _create_children(kind, pairs)
+            if kind == "variations":
+                variations.extend(pairs)
+            else:
+                _create_children(kind, pairs)
         done += len(batch)
         if progress:
             progress(done, total)
+
+    if variations:
+        Variation.objects.filter(
+            from_exercise__in=[exercise for exercise, _ in variations]
+        ).delete()
+        _create_children("variations", variations)
 
     if total:
         # Bulk writes send no signals: make cached pages stale as a save
@@ -895,12 +1108,87 @@ def _create_children(kind, pairs):
             for exercise, record in pairs
             for old_slug in record.redirects or []
         )
-    else:
-        Benefit.objects.bulk_create(
-            Benefit(exercise_id=exercise.pk, title=title, text=text, position=position)
-            for exercise, record in pairs
-            for title, text, position in record.benefits or []
+    elif kind == "references":
+        ids = _reference_ids(
+            reference[:-1]
+            for _, record in pairs
+            for reference in record.references or []
         )
+        ExerciseReference.objects.bulk_create(
+            ExerciseReference(
+                exercise_id=exercise.pk,
+                reference_id=ids[reference[:-1]],
+                position=reference[-1],
+            )
+            for exercise, record in pairs
+            for reference in record.references or []
+        )
+    elif kind == "variations":
+        slugs = {slug for _, record in pairs for slug, _, _ in record.variations or []}
+        ids = dict(Exercise.objects.filter(slug__in=slugs).values_list("slug", "id"))
+        Variation.objects.bulk_create(
+            Variation(
+                from_exercise_id=exercise.pk,
+                to_exercise_id=ids[slug],
+                kind=kind,
+                position=position,
+            )
+            for exercise, record in pairs
+            for slug, kind, position in record.variations or []
+        )
+    else:
+        _create_cited_items(kind, pairs)
+
+
+def _reference_ids(references):
+    """{reference fields: Reference id}, adding the references not there yet.
+
+    A reference is the same source when its DOI, else its PubMed id, else its
+    URL and title match; its other fields follow the file.
+    """
+    ids = {}
+    for values in references:
+        if values in ids:
+            continue
+        fields = dict(zip(REFERENCE_FIELDS, values, strict=True))
+        if fields["doi"]:
+            lookup = {"doi": fields["doi"]}
+        elif fields["pmid"]:
+            lookup = {"pmid": fields["pmid"]}
+        else:
+            lookup = {"url": fields["url"], "title": fields["title"]}
+        reference, _ = Reference.objects.update_or_create(**lookup, defaults=fields)
+        ids[values] = reference.pk
+    return ids
+
+
+def _create_cited_items(kind, pairs):
+    """Benefits or mistakes, citing the exercise's references by number."""
+    model = Benefit if kind == "benefits" else Mistake
+    pairs = [(e, r) for e, r in pairs if getattr(r, kind) is not None]
+    listed = _grouped(
+        ExerciseReference.objects.filter(exercise__in=[e for e, _ in pairs])
+        .order_by("exercise_id", "position", "id")
+        .values_list("exercise_id", "reference_id")
+    )
+    items, cited = [], []
+    for exercise, record in pairs:
+        references = [reference_id for (reference_id,) in listed.get(exercise.pk, [])]
+        for title, text, position, cites in getattr(record, kind):
+            items.append(
+                model(
+                    exercise_id=exercise.pk, title=title, text=text, position=position
+                )
+            )
+            cited.append([references[n - 1] for n in cites if n <= len(references)])
+    model.objects.bulk_create(items)
+    through = model.references.through
+    owner = f"{model._meta.model_name}_id"
+    through.objects.bulk_create(
+        through(**{owner: item.pk, "reference_id": reference_id})
+        for item, reference_ids in zip(items, cited, strict=True)
+        for reference_id in reference_ids
+    )
 
 
 # Duplicates --------------------------------------------------------------------
@@ -991,11 +1279,7 @@ def export_data():
             "exercise_id", "muscle_id", "role", "note", "position"
         )
     )
-    benefits = _grouped(
-        Benefit.objects.order_by("exercise_id", "position", "id").values_list(
-            "exercise_id", "title", "text", "position"
-        )
-    )
+    articles = article_rows()
     steps = _grouped(
         Step.objects.order_by("exercise_id", "position", "id").values_list(
             "exercise_id", "text", "position"
@@ -1021,9 +1305,23 @@ def export_data():
             }
             for muscle_id, role, note, position in roles.get(row["id"], [])
         ]
-        record["benefits"] = [
-            {"title": title, "text": text, "position": position}
-            for title, text, position in benefits.get(row["id"], [])
+        if row["reviewed_on"] is not None:
+            record["reviewed_on"] = row["reviewed_on"].isoformat()
+        for kind in ["benefits", "mistakes"]:
+            record[kind] = [
+                {"title": title, "text": text, "position": position, "cites": [*cites]}
+                for title, text, position, cites in articles[kind].get(row["id"], [])
+            ]
+        record["references"] = [
+            {
+                **dict(zip(REFERENCE_FIELDS, reference, strict=False)),
+                "position": reference[-1],
+            }
+            for reference in articles["references"].get(row["id"], [])
+        ]
+        record["variations"] = [
+            {"exercise": slug, "kind": kind, "position": position}
+            for slug, kind, position in articles["variations"].get(row["id"], [])
         ]
         record["steps"] = [
             {"text": text, "position": position}

@@ -18,12 +18,21 @@ from exercises.models import (
     ExerciseRedirect,
     Muscle,
     MuscleRole,
+    Reference,
     Role,
     Status,
     Step,
 )
 
-from .factories import add_benefit, add_role, make_exercise
+from .factories import (
+    add_benefit,
+    add_mistake,
+    add_role,
+    add_variation,
+    cite,
+    make_exercise,
+    make_reference,
+)
 
 FREE_EXERCISE_DB = (
     settings.BASE_DIR.parent / "shared" / "data" / "free-exercise-db" / "exercises.json"
@@ -356,10 +365,26 @@ def test_exercise_edited_in_the_admin_is_skipped_not_overwritten(
 # Name matches ------------------------------------------------------------------
 
 
+def hand_written_leg_kickbacks():
+    """The article as it was before it had a source: no steps, few attributes."""
+    page = make_exercise(
+        name="Leg Kickbacks",
+        slug="leg-kickbacks",
+        aliases="Glute kickbacks",
+        summary="An isolation exercise for the glutes.",
+        mechanics="isolation",
+        reviewed_on=datetime.date(2026, 11, 25),
+    )
+    add_role(page, Muscle.objects.get(slug="glutes"), Role.TARGET, position=1)
+    add_role(page, Muscle.objects.get(slug="hamstrings"), Role.STABILIZER, position=2)
+    add_benefit(page, title="Glute strength")
+    return page
+
+
 def test_glute_kickback_is_linked_to_leg_kickbacks_and_fills_what_it_lacks(
-    fixtures_loaded, tmp_path
+    muscles_loaded, tmp_path
 ):
-    leg_kickbacks = Exercise.objects.get(slug="leg-kickbacks")
+    leg_kickbacks = hand_written_leg_kickbacks()
     before = {
         "name": leg_kickbacks.name,
         "summary": leg_kickbacks.summary,
@@ -769,8 +794,8 @@ def test_source_id_of_another_exercise_fails(muscles_loaded, tmp_path):
 
 def test_unknown_version_of_our_format_fails(muscles_loaded, tmp_path):
     assert_import_fails(
-        write_json(tmp_path, export_file(export_record(), version=2)),
-        '"version" is 2; this importer reads version 1.',
+        write_json(tmp_path, export_file(export_record(), version=3)),
+        '"version" is 3; this importer reads versions 1, 2.',
     )
 
 
@@ -876,6 +901,156 @@ def test_round_trip_through_an_empty_database_is_byte_identical(
     ]
     assert second.endswith("}\n")
     assert "Ünïcode — fine" in second  # not \u-escaped
+
+
+def article_with_everything():
+    """Two pages with review, mistakes, references cited, and a variation."""
+    squat = make_exercise(
+        name="Barbell Back Squat",
+        slug="barbell-back-squat",
+        reviewed_on=datetime.date(2026, 12, 1),
+        reviewed_by="Exercise Atlas editors",
+    )
+    goblet = make_exercise(name="Goblet Squat", slug="goblet-squat")
+    emg = make_reference(
+        authors="Smith J, Jones K", title="Squat EMG", year=2019, doi="10.1/emg"
+    )
+    book = make_reference(
+        authors="Author A",
+        title="A textbook",
+        publication="Publisher",
+        year=None,
+        doi="",
+        pmid="",
+        url="https://example.org/book",
+    )
+    cite(squat, emg, position=2)
+    cite(squat, book, position=1)
+    add_benefit(squat, title="Strength").references.add(emg)
+    add_mistake(squat, title="Knees cave in", position=1).references.add(book, emg)
+    add_mistake(squat, title="Heels lift", position=2)
+    add_variation(squat, goblet, "easier")
+    return squat, goblet
+
+
+def test_round_trip_keeps_review_mistakes_references_and_variations(
+    muscles_loaded, tmp_path
+):
+    article_with_everything()
+    first = tmp_path / "first.json"
+    call_command("export_exercises", "--output", str(first))
+    data = json.loads(first.read_text())
+    [squat] = [r for r in data["exercises"] if r["slug"] == "barbell-back-squat"]
+    assert data["version"] == 2
+    assert squat["reviewed_on"] == "2026-12-01"
+    assert squat["reviewed_by"] == "Exercise Atlas editors"
+    assert [r["title"] for r in squat["references"]] == ["A textbook", "Squat EMG"]
+    assert [(m["title"], m["cites"]) for m in squat["mistakes"]] == [
+        ("Knees cave in", [1, 2]),
+        ("Heels lift", []),
+    ]
+    assert squat["benefits"][0]["cites"] == [2]
+    assert squat["variations"] == [
+        {"exercise": "goblet-squat", "kind": "easier", "position": 0}
+    ]
+
+    Exercise.objects.all().delete()
+    Reference.objects.all().delete()
+    output = run_import(first)
+
+    assert "created 2," in output.splitlines()[-1]
+    assert run_export() == first.read_text(encoding="utf-8")
+    restored = Exercise.objects.get(slug="goblet-squat")
+    assert [(k.value, p.slug) for k, p in restored.variation_links()] == [
+        ("harder", "barbell-back-squat")
+    ]
+    # Importing the same file again changes nothing.
+    assert run_import(first).splitlines()[-1] == (
+        "created 0, updated 0, unchanged 2, linked 0, skipped 0, failed 0"
+    )
+
+
+def test_a_reference_shared_by_two_records_is_one_row(muscles_loaded, tmp_path):
+    shared = {
+        "authors": "Smith J",
+        "title": "Squat EMG",
+        "publication": "",
+        "year": 2019,
+        "doi": "10.1/emg",
+        "pmid": "",
+        "url": "",
+        "position": 1,
+    }
+    path = write_json(
+        tmp_path,
+        export_file(
+            export_record(references=[shared]),
+            export_record(slug="other", name="Other", references=[shared]),
+            version=2,
+        ),
+    )
+    run_import(path)
+    assert Reference.objects.count() == 1
+    assert Reference.objects.get().exercises.count() == 2
+
+
+def test_version_1_file_leaves_mistakes_references_and_variations_alone(
+    muscles_loaded, tmp_path
+):
+    squat, _ = article_with_everything()
+    data = json.loads(run_export())
+    for record in data["exercises"]:
+        for key in ["mistakes", "references", "variations", "reviewed_on"]:
+            del record[key]
+        del record["reviewed_by"]
+        for benefit in record["benefits"]:
+            del benefit["cites"]
+    data["version"] = 1
+    run_import(write_json(tmp_path, data))
+    squat.refresh_from_db()
+    assert squat.mistakes.count() == 2
+    assert len(squat.numbered_references()) == 2
+    assert len(squat.variation_links()) == 1
+    assert squat.reviewed_on == datetime.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"variations": [{"exercise": "nowhere", "kind": "easier"}]},
+            'field "variations": "nowhere" is not an exercise of the file or the atlas',
+        ),
+        (
+            {"variations": [{"exercise": "hip-thrust", "kind": "easier"}]},
+            'field "variations[1].exercise": "hip-thrust" is this page',
+        ),
+        (
+            {"variations": [{"exercise": "other", "kind": "much harder"}]},
+            'field "variations[1].kind": unknown value "much harder"',
+        ),
+        (
+            {"mistakes": [{"title": "T", "text": "x", "cites": [1]}]},
+            'field "mistakes[1].cites": names a reference the record does not list',
+        ),
+        (
+            {"references": [{"authors": "A", "title": "T", "doi": ""}]},
+            'field "references[1]": needs a doi, a pmid or a url',
+        ),
+        ({"reviewed_on": "1 Dec 2026"}, 'field "reviewed_on": must be a date'),
+    ],
+)
+def test_bad_article_content_fails_and_writes_nothing(
+    muscles_loaded, tmp_path, overrides, expected
+):
+    path = write_json(
+        tmp_path,
+        export_file(
+            export_record(**overrides), export_record(slug="other", name="Other")
+        ),
+    )
+    assert_import_fails(path, expected)
+    assert not Exercise.objects.exists()
 
 
 def test_import_of_our_format_updates_exercises_matched_by_slug(

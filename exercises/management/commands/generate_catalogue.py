@@ -227,11 +227,17 @@ def make_exercise(rng, modifier, equipment, movement, muscles):
                 "title": title.format(**words),
                 "text": text.format(**words),
                 "position": position,
+                "cites": [],
             }
             for position, (title, text) in enumerate(
                 rng.sample(BENEFITS, rng.randint(2, 4)), start=1
             )
         ],
+        "mistakes": [],
+        "references": [],
+        "variations": [],
+        "reviewed_on": None,
+        "reviewed_by": "",
         "steps": [
             {"text": text.format(**words), "position": position}
             for position, text in enumerate(steps, start=1)
