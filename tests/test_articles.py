@@ -1,6 +1,7 @@
 """The article files and their loader (load_articles)."""
 
 import datetime
+from collections import Counter
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -271,6 +272,9 @@ def test_every_article_file_loads_with_its_sections(muscles):
     call_command(
         "load_articles", skip_missing_variations=not have_catalogue, verbosity=0
     )
+    # The lead is the meta description: no two published pages share one.
+    leads = Counter(Exercise.objects.published().values_list("summary", flat=True))
+    assert [lead for lead, n in leads.items() if n > 1] == []
     files = sorted(ARTICLES_DIR.glob("*.md"))
     assert len(files) >= 41
     for path in files:

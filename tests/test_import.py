@@ -122,8 +122,9 @@ def test_free_exercise_db_record_becomes_a_draft_with_roles_and_steps(
         exercise.category,
     ) == ("isolation", "body-only", "beginner", "push", "olympic-weightlifting")
     assert exercise.summary == (
-        "A beginner Olympic weightlifting exercise for the glutes, "
-        "done with no equipment."
+        "Cable Hip Extension is a beginner single-joint Olympic weightlifting "
+        "exercise for the glutes, with the hamstrings and lower back also working, "
+        "done with body weight alone."
     )
     # The source's words, not ExRx roles: no editor has reviewed them.
     assert roles_of(exercise) == [
@@ -163,7 +164,10 @@ def test_null_attributes_become_empty_and_the_summary_says_less(
 
     exercise = Exercise.objects.get()
     assert (exercise.force, exercise.mechanics, exercise.equipment) == ("", "", "")
-    assert exercise.summary == "A beginner strength exercise for the glutes."
+    assert exercise.summary == (
+        "Cable Hip Extension is a beginner exercise for the glutes, with the "
+        "hamstrings and lower back also working."
+    )
 
 
 def test_publish_flag_publishes_new_exercises(muscles_loaded, tmp_path):
