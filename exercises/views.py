@@ -11,6 +11,7 @@ from django.core.exceptions import (
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     Prefetch,
     Q,
@@ -55,6 +56,8 @@ SITE_DESCRIPTION = (
     "An encyclopedia of exercises: how each movement works, which muscles do the "
     "work and in what role, and what it is good for."
 )
+# Reviewed articles lead the home page, the list and the feed.
+REVIEWED_FIRST = [F("reviewed_on").desc(nulls_last=True)]
 EXERCISES_PER_PAGE = 20
 EXERCISES_PER_ROLE = 20
 RELATED_EXERCISES = 5
@@ -83,7 +86,10 @@ def group_by_role(rows):
 def home(request):
     context = {
         "groups": Muscle.objects.filter(parent=None),
-        "recent": Exercise.objects.published().order_by("-published")[:6],
+        # Reviewed articles first: they are what the site is for.
+        "recent": Exercise.objects.published().order_by(*REVIEWED_FIRST, "-published")[
+            :6
+        ],
         "exercise_count": Exercise.objects.published().count(),
         "breadcrumbs": breadcrumbs(request),
         "description": SITE_DESCRIPTION,
@@ -96,7 +102,9 @@ def exercise_list(request):
     muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
     form = ExerciseFilterForm(request.GET, muscles=muscles)
     exercises = form.filter(
-        Exercise.objects.published().only("name", "slug", "summary")
+        Exercise.objects.published()
+        .only("name", "slug", "summary", "reviewed_on")
+        .order_by(*REVIEWED_FIRST, "name")
     )
     page = Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
     # Links to other pages keep the search and filters: the valid ones only.

@@ -386,3 +386,22 @@ def test_staff_see_edit_links_and_cached_pages_keep_none(
     # The cached page anonymous readers get still has no edit link.
     assert "edit-link" not in client.get(exercise.get_absolute_url()).content.decode()
     assert "edit-link" not in client.get(muscle.get_absolute_url()).content.decode()
+
+
+def test_reviewed_articles_lead_the_home_page_list_and_feed(client):
+    for name in ["Air Squat", "Box Jump", "Crunch"]:
+        make_exercise(name=name)
+    make_exercise(name="Zottman Curl", reviewed_on=datetime.date(2026, 12, 1))
+    listed = client.get(reverse("exercises:exercise_list"))
+    assert [e.name for e in listed.context["page"].object_list][0] == "Zottman Curl"
+    assert "Reviewed" in section_text(listed, "Zottman Curl")
+    home = client.get(reverse("exercises:home"))
+    assert home.context["recent"][0].name == "Zottman Curl"
+    feed = client.get(reverse("exercises:feed")).content.decode()
+    assert feed.index("Zottman Curl") < feed.index("Crunch")
+
+
+def section_text(response, name):
+    html = response.content.decode()
+    start = html.index(name)
+    return html[start : html.index("</li>", start)]
