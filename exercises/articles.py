@@ -533,10 +533,11 @@ class Report:
     warnings: list = field(default_factory=list)
 
 
-def load(paths, *, skip_missing_variations=False):
+def load(paths, *, skip_missing_variations=False, take_back=()):
     """Check every file, then write them all in one transaction; a Report.
 
-    Raises ArticleErrors (nothing written) if a file is wrong.
+    Raises ArticleErrors (nothing written) if a file is wrong. Pages changed
+    in the admin are left alone, except those whose slug is in take_back.
     """
     report = Report()
     with transaction.atomic():
@@ -551,7 +552,12 @@ def load(paths, *, skip_missing_variations=False):
         # page exists, since articles point at each other.
         for article in articles:
             page = pages[article.slug]
-            if page and page.pk in edited and edited[page.pk] >= page.updated:
+            if (
+                page
+                and page.pk in edited
+                and edited[page.pk] >= page.updated
+                and article.slug not in take_back
+            ):
                 report.skipped.append(article.slug)
                 continue
             wanted = wanted_state(article, page)

@@ -201,6 +201,14 @@ def test_editor_wins_over_the_file(tmp_path, muscles, django_user_model):
     assert page.explanation == "## How it works\n\nIt works."
     other = Exercise.objects.get(slug="other-squat")
     assert other.summary == "A new lead for the other page."
+    # Handed back to the file on purpose: the file wins, and keeps winning.
+    load(tmp_path, take_back=["test-squat"])
+    page.refresh_from_db()
+    assert page.summary == "A new lead from the file."
+    article(tmp_path, lead="Later again.")
+    load(tmp_path)
+    page.refresh_from_db()
+    assert page.summary == "Later again."
 
 
 def test_an_article_takes_over_its_imported_record(tmp_path, muscles):

@@ -21,6 +21,14 @@ class Command(BaseCommand):
             "--directory", default=ARTICLES_DIR, help="Where the .md files are."
         )
         parser.add_argument(
+            "--take-back",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help="Write this article even though its page was changed in the admin "
+            "since the last load (the file wins this once). Repeatable.",
+        )
+        parser.add_argument(
             "--skip-missing-variations",
             action="store_true",
             help="Leave out, with a warning, variations whose page is not in the "
@@ -28,10 +36,16 @@ class Command(BaseCommand):
             "catalogue.",
         )
 
-    def handle(self, *args, slugs, directory, skip_missing_variations, **options):
+    def handle(
+        self, *args, slugs, directory, skip_missing_variations, take_back, **options
+    ):
         paths = article_paths(slugs, directory)
         try:
-            report = load(paths, skip_missing_variations=skip_missing_variations)
+            report = load(
+                paths,
+                skip_missing_variations=skip_missing_variations,
+                take_back=set(take_back),
+            )
         except ArticleErrors as error:
             raise CommandError(
                 f"No article was loaded; {len(error.errors)} problem"
