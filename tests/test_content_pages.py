@@ -405,3 +405,12 @@ def section_text(response, name):
     html = response.content.decode()
     start = html.index(name)
     return html[start : html.index("</li>", start)]
+
+
+def test_json_ld_states_the_licence_and_the_source(client):
+    imported = make_exercise(name="Imported Row", source_id="free-exercise-db:Row")
+    html = client.get(imported.get_absolute_url()).content.decode()
+    assert '"license": "https://creativecommons.org/licenses/by-sa/4.0/"' in html
+    assert '"license": "https://unlicense.org/"' in html
+    own = client.get(make_exercise(name="Own Row").get_absolute_url()).content
+    assert b"unlicense" not in own
