@@ -75,11 +75,13 @@ CHOICE_VALUES = {
 }
 OWN_KEYS = {
     *COLUMNS,
-    "muscles", "benefits", "steps", "redirects",
+    "muscles", "benefits", "steps", "redirects", "merged",
     "mistakes", "references", "variations",
 }  # fmt: skip
 # Added in version 2: a record of version 1 has none of them.
-VERSION_2_KEYS = {"reviewed_on", "reviewed_by", "mistakes", "references", "variations"}
+VERSION_2_KEYS = {
+    "reviewed_on", "reviewed_by", "mistakes", "references", "variations", "merged",
+}  # fmt: skip
 REFERENCE_FIELDS = ["authors", "title", "publication", "year", "doi", "pmid", "url"]
 OWN_ITEM_KEYS = {
     "muscles": {"muscle", "role", "note", "position"},
@@ -164,6 +166,8 @@ class Incoming:
     new_only: dict = field(default_factory=dict)
     # Earlier slugs that redirect here, sorted; None: not the import's.
     redirects: list | None = None
+    # {earlier slug: source id of the exercise merged here}; None: not the import's.
+    merged: dict | None = None
     from_free_db: bool = False
     # None: not the import's (free-exercise-db, or our format's version 1).
     mistakes: list | None = None  # (title, text, position, cited numbers)
@@ -325,6 +329,11 @@ class Catalogue:
         self.redirects = defaultdict(list)
         for owner, old_slug in redirects:
             self.redirects[owner].append(old_slug)
+        self.merged_here = defaultdict(dict)
+        for owner, old_slug, source_id in ExerciseRedirect.objects.exclude(
+            source_id=None
+        ).values_list("exercise_id", "old_slug", "source_id"):
+            self.merged_here[owner][old_slug] = source_id
         # The admin logs every add and change in its History; the importer does not.
         self.last_admin_edit = {
             int(object_id): last
@@ -362,6 +371,12 @@ class Catalogue:
                 changes.add(kind)
         if incoming.redirects is not None and (
             self.redirects.get(row["id"], []) != incoming.redirects
+        ):
+            changes.add("redirects")
+        if (
+            incoming.redirects is not None
+            and incoming.merged is not None
+            and self.merged_here.get(row["id"], {}) != incoming.merged
         ):
             changes.add("redirects")
         return changes
@@ -752,6 +767,21 @@ def _own_record(record, catalogue, publish, now):
         if len(set(redirects)) != len(redirects) or fields["slug"] in redirects:
             raise RecordError("redirects", "lists a slug twice, or the page's own")
         redirects = sorted(redirects)
+    merged = record.get("merged")
+    if merged is not None and not (
+        isinstance(merged, dict)
+        and all(
+            isinstance(source_id, str)
+            and 0 < len(source_id) <= max_length("source_id", ExerciseRedirect)
+            for source_id in merged.values()
+        )
+        and set(merged) <= set(redirects or [])
+    ):
+        raise RecordError(
+            "merged",
+            "must map some of the record's redirects to the source id of the "
+            "exercise merged there",
+        )
     # The database keeps rows in (position, id) order; compare in that order.
     return Incoming(
         label="",
@@ -764,6 +794,7 @@ def _own_record(record, catalogue, publish, now):
         benefits=benefits,
         new_only=new_only,
         redirects=redirects,
+        merged=merged,
         mistakes=mistakes,
         references=references,
         variations=variations,
@@ -926,6 +957,17 @@ def plan_import(incoming, catalogue):
                 break
         if problem:
             plan.errors.append(record.error("redirects", problem))
+            continue
+        for source_id in (record.merged or {}).values():
+            owner = catalogue.merged.get(source_id)
+            if owner is not None and owner["id"] != (row and row["id"]):
+                problem = f'"{source_id}" was merged into "{owner["slug"]}"'
+            elif claimed.setdefault(source_id, record.label) != record.label:
+                problem = f'"{source_id}" is claimed by {claimed[source_id]} too'
+            if problem:
+                break
+        if problem:
+            plan.errors.append(record.error("merged", problem))
             continue
         missing = [
             slug
@@ -1104,7 +1146,11 @@ def _create_children(kind, pairs):
         )
     elif kind == "redirects":
         ExerciseRedirect.objects.bulk_create(
-            ExerciseRedirect(exercise_id=exercise.pk, old_slug=old_slug)
+            ExerciseRedirect(
+                exercise_id=exercise.pk,
+                old_slug=old_slug,
+                source_id=(record.merged or {}).get(old_slug),
+            )
             for exercise, record in pairs
             for old_slug in record.redirects or []
         )
@@ -1285,11 +1331,13 @@ def export_data():
             "exercise_id", "text", "position"
         )
     )
-    redirects = defaultdict(list)
-    for exercise_id, old_slug in ExerciseRedirect.objects.order_by(
+    redirects, merged = defaultdict(list), defaultdict(dict)
+    for exercise_id, old_slug, source_id in ExerciseRedirect.objects.order_by(
         "old_slug"
-    ).values_list("exercise_id", "old_slug"):
+    ).values_list("exercise_id", "old_slug", "source_id"):
         redirects[exercise_id].append(old_slug)
+        if source_id is not None:
+            merged[exercise_id][old_slug] = source_id
     exercises = []
     # Sorted here, not in SQL: database collations order "-" differently.
     for row in sorted(catalogue_rows, key=lambda row: row["slug"]):
@@ -1328,6 +1376,7 @@ def export_data():
             for text, position in steps.get(row["id"], [])
         ]
         record["redirects"] = redirects.get(row["id"], [])
+        record["merged"] = merged.get(row["id"], {})
         exercises.append(record)
     return {"format": FORMAT, "version": VERSION, "exercises": exercises}
 

@@ -974,6 +974,34 @@ def test_round_trip_keeps_review_mistakes_references_and_variations(
     )
 
 
+def test_a_restored_backup_remembers_merged_records(muscles_loaded, tmp_path):
+    records = duplicate_records()
+    duplicates = write_json(
+        tmp_path,
+        [{"merge": "Seated_Flat_Bench_Leg_Pull-In", "into": "Seated_Leg_Tucks"}],
+        name="duplicates.json",
+    )
+    source = write_json(tmp_path, records)
+    run_import(source, "--duplicates", str(duplicates))
+    backup = tmp_path / "backup.json"
+    call_command("export_exercises", "--output", str(backup))
+    [kept] = [
+        r
+        for r in json.loads(backup.read_text())["exercises"]
+        if r["slug"] == "seated-leg-tucks"
+    ]
+    merged_id = "free-exercise-db:Seated_Flat_Bench_Leg_Pull-In"
+    assert kept["merged"] == {"seated-flat-bench-leg-pull-in": merged_id}
+
+    Exercise.objects.all().delete()
+    run_import(backup)
+    assert run_export() == backup.read_text(encoding="utf-8")
+    # free-exercise-db again, without the duplicates list: still not brought back.
+    output = run_import(source, "--duplicates", "")
+    assert "created 0," in output.splitlines()[-1]
+    assert Exercise.objects.count() == 2
+
+
 def test_a_reference_shared_by_two_records_is_one_row(muscles_loaded, tmp_path):
     shared = {
         "authors": "Smith J",

@@ -243,6 +243,7 @@ def make_exercise(rng, modifier, equipment, movement, muscles):
             for position, text in enumerate(steps, start=1)
         ],
         "redirects": [],
+        "merged": {},
     }
 
 
