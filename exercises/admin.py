@@ -310,7 +310,9 @@ class ReferenceAdmin(VersionAdmin):
 
 @admin.register(Muscle)
 class MuscleAdmin(VersionAdmin, MarkdownxModelAdmin):
-    list_display = ["name", "parent", "function"]
+    list_display = ["name", "level", "parent", "function"]
+    list_select_related = ["parent__parent"]
+    autocomplete_fields = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "function"]
     prepopulated_fields = {"slug": ["name"]}

@@ -249,6 +249,13 @@ class Muscle(models.Model):
     def is_group(self):
         return self.parent_id is None
 
+    @property
+    def level(self):
+        """ "group", "muscle" or "head" (a head or part of a muscle)."""
+        if self.parent_id is None:
+            return MUSCLE_LEVELS[0]
+        return MUSCLE_LEVELS[1] if self.parent.parent_id is None else MUSCLE_LEVELS[2]
+
 
 class ExerciseQuerySet(models.QuerySet):
     def published(self):

@@ -13,6 +13,7 @@ from exercises.models import (
     Category,
     Exercise,
     Mistake,
+    Muscle,
     Reference,
     Status,
     Variation,
@@ -413,3 +414,30 @@ def test_migration_gives_imported_pages_their_source_roles_back():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(leaves)
+
+
+def test_muscle_levels_are_named_and_a_fourth_is_refused_in_the_admin(staff_client):
+    group = make_muscle(name="Shoulders", slug="shoulders")
+    deltoid = make_muscle(name="Deltoid", slug="deltoid", parent=group)
+    front = make_muscle(
+        name="Anterior deltoid", slug="anterior-deltoid", parent=deltoid
+    )
+    assert [m.level for m in (group, deltoid, front)] == ["group", "muscle", "head"]
+
+    listing = staff_client.get(reverse("admin:exercises_muscle_changelist"))
+    assert listing.status_code == 200
+    assert '<td class="field-level">head</td>' in listing.content.decode()
+
+    response = staff_client.post(
+        reverse("admin:exercises_muscle_add"),
+        {
+            "name": "Too deep",
+            "slug": "too-deep",
+            "parent": front.pk,
+            "function": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Three levels at most" in response.content.decode()
+    assert not Muscle.objects.filter(slug="too-deep").exists()
