@@ -36,7 +36,7 @@ admin.site.login_form = AdminLoginForm
 
 
 class MuscleGroupFilter(admin.SimpleListFilter):
-    """Exercises that work a group, directly or through one of its muscles."""
+    """Exercises that work a group, directly or through its muscles and heads."""
 
     title = "muscle group"
     parameter_name = "group"
@@ -49,6 +49,7 @@ class MuscleGroupFilter(admin.SimpleListFilter):
             return queryset.filter(
                 Q(muscle_roles__muscle__slug=self.value())
                 | Q(muscle_roles__muscle__parent__slug=self.value())
+                | Q(muscle_roles__muscle__parent__parent__slug=self.value())
             ).distinct()
         return queryset
 
@@ -187,9 +188,10 @@ class ExerciseAdmin(SortableAdminBase, VersionAdmin, MarkdownxModelAdmin):
         rows = obj.variations_to.select_related("from_exercise")
         if not rows:
             return "None."
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join_rows(
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> lists this page as {}</li>',
+            (
                 (
                     reverse(
                         "admin:exercises_exercise_change", args=[v.from_exercise_id]
@@ -200,6 +202,7 @@ class ExerciseAdmin(SortableAdminBase, VersionAdmin, MarkdownxModelAdmin):
                 for v in rows
             ),
         )
+        return format_html("<ul>{}</ul>", items)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -293,12 +296,6 @@ class ExerciseAdmin(SortableAdminBase, VersionAdmin, MarkdownxModelAdmin):
             },
         }
         return TemplateResponse(request, "admin/exercises/exercise/merge.html", context)
-
-
-def format_html_join_rows(rows):
-    return format_html_join(
-        "", '<li><a href="{}">{}</a> lists this page as {}</li>', rows
-    )
 
 
 @admin.register(Reference)

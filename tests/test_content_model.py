@@ -22,6 +22,7 @@ from exercises.models import (
 from tests.factories import (
     add_benefit,
     add_mistake,
+    add_role,
     add_step,
     add_variation,
     cite,
@@ -441,3 +442,17 @@ def test_muscle_levels_are_named_and_a_fourth_is_refused_in_the_admin(staff_clie
     assert response.status_code == 200
     assert "Three levels at most" in response.content.decode()
     assert not Muscle.objects.filter(slug="too-deep").exists()
+
+
+def test_admin_group_filter_finds_exercises_that_name_a_head_of_the_group(
+    staff_client,
+):
+    group = make_muscle(name="Hamstrings", slug="hamstrings")
+    muscle = make_muscle(name="Biceps femoris", slug="biceps-femoris", parent=group)
+    head = make_muscle(name="Long head", slug="long-head", parent=muscle)
+    add_role(make_exercise(name="Nordic Curl"), head)
+    add_role(make_exercise(name="Squat"), make_muscle(name="Quads", slug="quads"))
+    response = staff_client.get(
+        reverse("admin:exercises_exercise_changelist"), {"group": "hamstrings"}
+    )
+    assert [e.name for e in response.context["cl"].result_list] == ["Nordic Curl"]
