@@ -288,11 +288,7 @@ class Catalogue:
                 "slug", "id", "name"
             )
         }
-        rows = list(
-            Exercise.objects.order_by("id").values(
-                "id", "updated", "reviewed_on", *COLUMNS
-            )
-        )
+        rows = list(Exercise.objects.order_by("id").values("id", "updated", *COLUMNS))
         self.by_slug = {row["slug"]: row for row in rows}
         self.by_id = {row["id"]: row for row in rows}
         self.by_source_id = {row["source_id"]: row for row in rows if row["source_id"]}
