@@ -32,9 +32,7 @@ class ExerciseFilterForm(forms.Form):
     muscle = forms.ChoiceField(label="Muscle", required=False)
     # Off: the muscle and its parts, as on the muscle's page. On: only rows that
     # name the muscle itself (a group page's "names only the whole group" list).
-    exact = forms.BooleanField(
-        label="Only where the muscle itself is named, not its parts", required=False
-    )
+    exact = forms.BooleanField(label="Exactly this one, not its parts", required=False)
     role = optional_choice("Role", Role)
     mechanics = optional_choice("Mechanics", Mechanics)
     equipment = optional_choice("Equipment", Equipment)
