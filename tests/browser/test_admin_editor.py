@@ -71,8 +71,13 @@ def test_editor_edits_an_exercise_in_the_admin_and_readers_see_it(
     # The preview follows the typing, rendered by the server.
     explanation = page.locator("#id_explanation")
     preview = page.locator("#id_explanation ~ .markdownx-preview")
+    # markdownx renders the saved text once the page has loaded; wait for that
+    # first answer, so it cannot land after the one for the typing below.
+    expect(preview.locator("p").first).to_be_visible(timeout=20_000)
     explanation.fill("Kick **higher** than the hip.\n\n")
-    expect(preview.locator("strong")).to_have_text("higher")
+    # A list: every <strong> of the preview, so the article's own bold text,
+    # shown until the new preview arrives, is waited out rather than an error.
+    expect(preview.locator("strong")).to_have_text(["higher"])
 
     # An image dropped on the editor is uploaded and its Markdown inserted.
     explanation.press("End")
