@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from exercises.management.commands.seed import FIXTURES
 from exercises.models import Category, Muscle, Role, Status, VariationKind
 from exercises.roles import ROLE_DEFINITIONS
 from tests.factories import (
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def taxonomy(db):
-    call_command("loaddata", "fixtures/muscles.json", verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
     return {m.slug: m for m in Muscle.objects.all()}
 
 

@@ -4,7 +4,12 @@ from django.core.management.base import BaseCommand
 
 from exercises.models import Exercise, Muscle
 
-FIXTURES = [str(settings.BASE_DIR / "fixtures" / "muscles.json")]
+# muscle-redirects.json sends /muscles/core/ to Abdominals in a new database; an
+# older one gets that redirect from migration 0007 instead.
+FIXTURES = [
+    str(settings.BASE_DIR / "fixtures" / name)
+    for name in ["muscles.json", "muscle-redirects.json"]
+]
 # Beside the project, not in it (see ../shared/data/free-exercise-db/README.md).
 CATALOGUE = (
     settings.BASE_DIR.parent / "shared" / "data" / "free-exercise-db" / "exercises.json"
