@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "reversion",
+    "adminsortable2",
     "csp",
     "exercises",
 ]

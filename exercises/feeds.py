@@ -1,4 +1,5 @@
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
@@ -14,7 +15,10 @@ class NewExercisesFeed(Feed):
         return reverse("exercises:exercise_list")
 
     def items(self):
-        return Exercise.objects.published().order_by("-published", "name")[:20]
+        # Reviewed articles first, newest review first; then new imports.
+        return Exercise.objects.published().order_by(
+            F("reviewed_on").desc(nulls_last=True), "-published", "name"
+        )[:20]
 
     def item_title(self, exercise):
         return exercise.name

@@ -30,6 +30,9 @@ class ExerciseFilterForm(forms.Form):
 
     q = forms.CharField(label="Search", required=False, max_length=200)
     muscle = forms.ChoiceField(label="Muscle", required=False)
+    # Off: the muscle and its parts, as on the muscle's page. On: only rows that
+    # name the muscle itself (a group page's "names only the whole group" list).
+    exact = forms.BooleanField(label="Exactly this one, not its parts", required=False)
     role = optional_choice("Role", Role)
     mechanics = optional_choice("Mechanics", Mechanics)
     equipment = optional_choice("Equipment", Equipment)
@@ -42,14 +45,34 @@ class ExerciseFilterForm(forms.Form):
     def __init__(self, *args, muscles, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.muscles = {muscle.slug: muscle for muscle in muscles}
-        groups = [m for m in muscles if m.parent_id is None]
+        self.children = {}
+        for m in muscles:
+            self.children.setdefault(m.parent_id, []).append(m)
         choices = list(ANY)
-        for group in groups:
-            members = [(m.slug, m.name) for m in muscles if m.parent_id == group.pk]
+        for group in self.children.get(None, []):
+            members = []
+            for m in self.children.get(group.pk, []):
+                members.append((m.slug, m.name))
+                # Heads and parts, indented under their muscle.
+                members += [
+                    (head.slug, f"\N{EM DASH} {head.name}")
+                    for head in self.children.get(m.pk, [])
+                ]
             choices.append((group.slug, group.name))
             if members:
                 choices.append((f"Muscles in {group.name}", members))
         self.fields["muscle"].choices = choices
+
+    def muscle_ids(self, muscle, exact):
+        """The muscle and, unless exact, its muscles and their heads or parts.
+
+        Never its group: "gluteus minimus" does not mean "the glutes".
+        """
+        ids, level = [muscle.pk], [muscle]
+        while level and not exact:
+            level = [c for m in level for c in self.children.get(m.pk, [])]
+            ids += [m.pk for m in level]
+        return ids
 
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
@@ -68,10 +91,8 @@ class ExerciseFilterForm(forms.Form):
         if muscle or role:
             rows = MuscleRole.objects.all()
             if muscle:
-                children = [
-                    m.pk for m in self.muscles.values() if m.parent_id == muscle.pk
-                ]
-                rows = rows.filter(muscle_id__in=related_muscle_ids(muscle, children))
+                ids = self.muscle_ids(muscle, data.get("exact"))
+                rows = rows.filter(muscle_id__in=ids)
             if role:
                 rows = rows.filter(role=role)
             exercises = exercises.filter(pk__in=rows.values("exercise_id"))
@@ -82,17 +103,14 @@ class ExerciseFilterForm(forms.Form):
         active = []
         for name, field in self.fields.items():
             value = self.cleaned_data.get(name)
-            if value and name != "q":
+            if value and name not in ("q", "exact"):
                 labels = dict(field.choices)
                 if name == "muscle":
                     labels = {slug: m.name for slug, m in self.muscles.items()}
+                    if self.cleaned_data.get("exact"):
+                        labels = {k: f"{v} itself" for k, v in labels.items()}
                 active.append((field.label, labels.get(value, value)))
         return active
-
-
-def related_muscle_ids(muscle, children_ids):
-    """Muscles whose roles work this one: itself, its muscles (a group), its group."""
-    return [muscle.pk, *children_ids, *([muscle.parent_id] if muscle.parent_id else [])]
 
 
 logger = logging.getLogger(__name__)

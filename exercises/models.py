@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+# The definitions are content, not schema; re-exported for older imports.
+from .roles import ROLE_DEFINITIONS  # noqa: F401
+
 
 def search_words(text):
     """Lower-case, accent-free words in the singular.
@@ -69,37 +72,29 @@ def refuse_redirected_slug(redirect_model, field, instance):
 
 
 class Role(models.TextChoices):
-    """How a muscle works in an exercise, in ExRx.net's vocabulary."""
+    """How a muscle works in an exercise.
+
+    Reviewed pages use ExRx.net's five roles; rows imported and not yet reviewed
+    keep what their source says, primary or secondary.
+    """
 
     TARGET = "target", "Target"
     SYNERGIST = "synergist", "Synergist"
     STABILIZER = "stabilizer", "Stabilizer"
     DYNAMIC_STABILIZER = "dynamic_stabilizer", "Dynamic stabilizer"
     ANTAGONIST_STABILIZER = "antagonist_stabilizer", "Antagonist stabilizer"
+    PRIMARY = "primary", "Primary (source)"
+    SECONDARY = "secondary", "Secondary (source)"
 
 
-ROLE_DEFINITIONS = {
-    Role.TARGET: (
-        "The primary mover: the muscle the exercise is chosen to work. It shortens "
-        "under load and does most of the work."
-    ),
-    Role.SYNERGIST: (
-        "A muscle that helps the target perform the movement, adding force to the "
-        "same joint action."
-    ),
-    Role.STABILIZER: (
-        "A muscle that contracts without much change in length to hold a bone or "
-        "joint still, so the movers have a steady base to pull from."
-    ),
-    Role.DYNAMIC_STABILIZER: (
-        "A muscle that shortens at one joint while lengthening at another, so its "
-        "length stays about the same; it steadies a joint while the limb moves."
-    ),
-    Role.ANTAGONIST_STABILIZER: (
-        "A muscle on the opposite side of the joint from the movers that contracts "
-        "to keep the joint steady and centred during the movement."
-    ),
-}
+REVIEWED_ROLES = [
+    Role.TARGET,
+    Role.SYNERGIST,
+    Role.STABILIZER,
+    Role.DYNAMIC_STABILIZER,
+    Role.ANTAGONIST_STABILIZER,
+]
+SOURCE_ROLES = [Role.PRIMARY, Role.SECONDARY]
 
 
 class Mechanics(models.TextChoices):
@@ -149,8 +144,26 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class VariationKind(models.TextChoices):
+    """What the other exercise is, seen from the page the variation is on."""
+
+    EASIER = "easier", "Easier"
+    HARDER = "harder", "Harder"
+    ALTERNATIVE = "alternative", "Alternative"
+
+
+# Seen from the other page, an easier variation is a harder one.
+INVERSE_KIND = {
+    VariationKind.EASIER: VariationKind.HARDER,
+    VariationKind.HARDER: VariationKind.EASIER,
+    VariationKind.ALTERNATIVE: VariationKind.ALTERNATIVE,
+}
+MAX_MUSCLE_LEVELS = 3
+MUSCLE_LEVELS = ["group", "muscle", "head"]
+
+
 class Muscle(models.Model):
-    """A muscle group (no parent) or a muscle inside a group."""
+    """A muscle group, a muscle in a group, or a head or part of a muscle."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -160,8 +173,8 @@ class Muscle(models.Model):
         null=True,
         blank=True,
         related_name="children",
-        limit_choices_to={"parent__isnull": True},
-        help_text="The group this muscle belongs to; empty for a group.",
+        help_text="For a muscle, its group; for a head or part, its muscle; "
+        "empty for a group.",
     )
     function = models.CharField(
         max_length=200, blank=True, help_text='Short, e.g. "hip extension".'
@@ -184,18 +197,64 @@ class Muscle(models.Model):
         return reverse("exercises:muscle_detail", args=[self.slug])
 
     def clean(self):
-        # Two levels only: a group, and the muscles inside it.
-        if self.parent_id and (self.parent_id == self.pk or self.parent.parent_id):
-            raise ValidationError({"parent": "Choose a muscle group as the parent."})
-        if self.parent_id and self.pk and self.children.exists():
-            raise ValidationError(
-                {"parent": "This group has muscles in it; it cannot have a parent."}
-            )
+        # Three levels at most: group, muscle, head or part.
+        if self.parent_id:
+            ancestors = self.parent.ancestor_ids()
+            if self.pk is not None and (
+                self.parent_id == self.pk or self.pk in ancestors
+            ):
+                raise ValidationError({"parent": "A muscle cannot be inside itself."})
+            depth = len(ancestors) + 2  # the parent's ancestors, the parent, this
+            if depth + self.height() > MAX_MUSCLE_LEVELS:
+                raise ValidationError(
+                    {
+                        "parent": "Three levels at most: a group, a muscle in it, "
+                        "and a head or part of that muscle."
+                    }
+                )
         refuse_redirected_slug(MuscleRedirect, "muscle", self)
+
+    def ancestor_ids(self):
+        """Ids of the parent, its parent and so on, nearest first."""
+        ids, parent_id = [], self.parent_id
+        while parent_id is not None and parent_id not in ids:
+            ids.append(parent_id)
+            parent_id = (
+                Muscle.objects.filter(pk=parent_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+        return ids
+
+    def height(self):
+        """Levels below this one in the database: 0 without children."""
+        if self.pk is None:
+            return 0
+        if Muscle.objects.filter(parent__parent=self).exists():
+            return 2
+        return 1 if Muscle.objects.filter(parent=self).exists() else 0
+
+    def descendant_ids(self):
+        """Ids of this muscle, its children and their children."""
+        ids = [self.pk]
+        level = [self.pk]
+        for _ in range(MAX_MUSCLE_LEVELS - 1):
+            level = list(
+                Muscle.objects.filter(parent__in=level).values_list("pk", flat=True)
+            )
+            ids += level
+        return ids
 
     @property
     def is_group(self):
         return self.parent_id is None
+
+    @property
+    def level(self):
+        """ "group", "muscle" or "head" (a head or part of a muscle)."""
+        if self.parent_id is None:
+            return MUSCLE_LEVELS[0]
+        return MUSCLE_LEVELS[1] if self.parent.parent_id is None else MUSCLE_LEVELS[2]
 
 
 class ExerciseQuerySet(models.QuerySet):
@@ -236,6 +295,18 @@ class Exercise(models.Model):
     )
     published = models.DateTimeField(
         null=True, blank=True, help_text="Set when first published."
+    )
+    reviewed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When an editor last checked the muscle roles against the "
+        "glossary; empty while the roles are as the source gave them.",
+    )
+    reviewed_by = models.CharField(
+        max_length=100, blank=True, help_text="Who reviewed the roles."
+    )
+    references = models.ManyToManyField(
+        "Reference", through="ExerciseReference", related_name="exercises", blank=True
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -296,6 +367,52 @@ class Exercise(models.Model):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
+    @property
+    def is_reviewed(self):
+        return self.reviewed_on is not None
+
+    @property
+    def is_stretch(self):
+        return self.category == Category.STRETCHING
+
+    def variation_links(self, *, published_only=True):
+        """[(kind as seen from this page, other exercise), ...].
+
+        A variation is stored once, on the page it was entered on; the other
+        page shows it inversely (easier there is harder here) or, for an
+        alternative, the same. Rows entered here come first, by position.
+        A view may prefetch "variations_from__to_exercise" and
+        "variations_to__from_exercise" to read them in two queries.
+        """
+        own = self._rows("variations_from", "to_exercise")
+        other = self._rows("variations_to", "from_exercise")
+        links, seen = [], set()
+        for variation in own:
+            links.append((VariationKind(variation.kind), variation.to_exercise))
+            seen.add(variation.to_exercise_id)
+        for variation in other:
+            if variation.from_exercise_id not in seen:
+                kind = INVERSE_KIND[VariationKind(variation.kind)]
+                links.append((kind, variation.from_exercise))
+                seen.add(variation.from_exercise_id)
+        if published_only:
+            links = [(kind, page) for kind, page in links if page.is_published]
+        return links
+
+    def numbered_references(self):
+        """[(number, reference), ...] in the page's order, numbered from 1.
+
+        Benefits and mistakes cite a reference by this number.
+        """
+        rows = self._rows("exercise_references", "reference")
+        return [(number, row.reference) for number, row in enumerate(rows, start=1)]
+
+    def _rows(self, relation, related):
+        """The rows of a relation, prefetched if the view did, else one query."""
+        if relation in getattr(self, "_prefetched_objects_cache", {}):
+            return getattr(self, relation).all()
+        return getattr(self, relation).select_related(related)
+
 
 class MuscleRole(models.Model):
     """One muscle (or group) working in one exercise, in one role."""
@@ -311,7 +428,7 @@ class MuscleRole(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["exercise", "position", "id"]
+        ordering = ["position", "id"]
         # Muscle pages and the muscle filter look rows up by muscle and role.
         indexes = [models.Index(fields=["muscle", "role"], name="role_by_muscle")]
         constraints = [
@@ -341,9 +458,12 @@ class Benefit(models.Model):
     title = models.CharField(max_length=120)
     text = models.TextField(help_text="A sentence or two of plain text.")
     position = models.PositiveSmallIntegerField(default=0)
+    references = models.ManyToManyField(
+        "Reference", related_name="benefits", blank=True
+    )
 
     class Meta:
-        ordering = ["exercise", "position", "id"]
+        ordering = ["position", "id"]
 
     def __str__(self):
         return self.title
@@ -362,7 +482,7 @@ class Step(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["exercise", "position", "id"]
+        ordering = ["position", "id"]
 
     def __str__(self):
         return self.text[:60]
@@ -371,12 +491,187 @@ class Step(models.Model):
         return self.exercise.get_absolute_url() + "#how-to"
 
 
+class Mistake(models.Model):
+    """One entry of an exercise's "Common mistakes" section."""
+
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="mistakes"
+    )
+    title = models.CharField(max_length=120)
+    text = models.TextField(help_text="A sentence or two of plain text.")
+    position = models.PositiveSmallIntegerField(default=0)
+    references = models.ManyToManyField(
+        "Reference", related_name="mistakes", blank=True
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.exercise.get_absolute_url() + "#mistakes"
+
+
+class Variation(models.Model):
+    """to_exercise is an easier, harder or alternative form of from_exercise."""
+
+    from_exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="variations_from"
+    )
+    to_exercise = models.ForeignKey(
+        Exercise,
+        on_delete=models.CASCADE,
+        related_name="variations_to",
+        verbose_name="variation",
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=VariationKind,
+        help_text="What the variation is compared with this exercise; the other "
+        "page shows the inverse (easier ↔ harder).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_exercise", "to_exercise"], name="unique_variation_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=VariationKind.values),
+                name="variation_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_exercise=models.F("to_exercise")),
+                name="variation_not_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.to_exercise} ({self.get_kind_display().lower()} than "
+            f"{self.from_exercise})"
+        )
+
+    def get_absolute_url(self):
+        return self.from_exercise.get_absolute_url() + "#variations"
+
+    def clean(self):
+        if self.from_exercise_id and self.from_exercise_id == self.to_exercise_id:
+            raise ValidationError(
+                {"to_exercise": "An exercise is not a variation of itself."}
+            )
+        if (
+            self.from_exercise_id
+            and self.to_exercise_id
+            and Variation.objects.filter(
+                from_exercise_id=self.to_exercise_id,
+                to_exercise_id=self.from_exercise_id,
+            ).exists()
+        ):
+            raise ValidationError(
+                {
+                    "to_exercise": "The other page already lists this exercise as "
+                    "a variation; it shows on both pages from there."
+                }
+            )
+
+
+class Reference(models.Model):
+    """A source someone has opened; one row per source, shared by exercises."""
+
+    authors = models.CharField(max_length=500, help_text="As the source lists them.")
+    title = models.CharField(max_length=500)
+    publication = models.CharField(
+        max_length=300, blank=True, help_text="Journal or book."
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField(
+        "DOI", max_length=200, blank=True, help_text='e.g. "10.1519/JSC.0000..."'
+    )
+    pmid = models.CharField("PubMed id", max_length=20, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["authors", "year", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"],
+                condition=~models.Q(doi=""),
+                name="unique_reference_doi",
+            ),
+            models.UniqueConstraint(
+                fields=["pmid"],
+                condition=~models.Q(pmid=""),
+                name="unique_reference_pmid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(doi="", pmid="", url=""),
+                name="reference_has_locator",
+            ),
+        ]
+
+    def __str__(self):
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.authors}{year}. {self.title}"
+
+    def clean(self):
+        if not (self.doi or self.pmid or self.url):
+            raise ValidationError("Give a DOI, a PubMed id or a URL.")
+
+    @property
+    def link(self):
+        """Where a reader can open the source: the DOI first, then PubMed."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return self.url
+
+
+class ExerciseReference(models.Model):
+    """A reference in an exercise's numbered list."""
+
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="exercise_references"
+    )
+    reference = models.ForeignKey(
+        Reference, on_delete=models.PROTECT, related_name="exercise_links"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "reference"], name="unique_reference_per_exercise"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} in {self.exercise}"
+
+    def get_absolute_url(self):
+        return self.exercise.get_absolute_url() + "#references"
+
+
 class ExerciseRedirect(models.Model):
     """An earlier slug of an exercise: its old address answers 301 to the new one."""
 
     old_slug = models.SlugField(max_length=150, unique=True)
     exercise = models.ForeignKey(
         Exercise, on_delete=models.CASCADE, related_name="redirects"
+    )
+    source_id = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Source record of an exercise merged into this one: a re-import "
+        "does not bring it back.",
     )
     created = models.DateTimeField(auto_now_add=True)
 
@@ -407,6 +702,33 @@ class MuscleRedirect(models.Model):
 
     def get_absolute_url(self):
         return self.muscle.get_absolute_url()
+
+
+def name_clashes(exercise):
+    """[(alias, other exercise), ...]: aliases that are another page's name or alias.
+
+    Names compare as search words (case, accents and plurals ignored), as the
+    importer compares them when it links a record to a page.
+    """
+    wanted = {}
+    for alias in exercise.alias_list:
+        key = tuple(search_words(alias))
+        if key:
+            wanted.setdefault(key, alias)
+    if not wanted:
+        return []
+    # The words of a name or alias stand side by side in the search text.
+    candidates = models.Q()
+    for key in wanted:
+        candidates |= models.Q(search_text__contains="".join(f" {w}" for w in key))
+    clashes = []
+    for other in Exercise.objects.filter(candidates).exclude(pk=exercise.pk):
+        for name in [other.name, *other.alias_list]:
+            key = tuple(search_words(name))
+            if key in wanted:
+                clashes.append((wanted[key], other))
+                break
+    return clashes
 
 
 @receiver(pre_save, sender=Exercise)

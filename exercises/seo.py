@@ -5,6 +5,8 @@ import json
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from .roles import FREE_EXERCISE_DB
+
 SITE_NAME = "Exercise Atlas"
 
 
@@ -34,6 +36,9 @@ def breadcrumbs(request, *trail):
     return {"items": items, "json_ld": json_ld(data)}
 
 
+SITE_TEXT_LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
+
+
 def article_json_ld(request, exercise):
     url = request.build_absolute_uri(exercise.get_absolute_url())
     publisher = {"@type": "Organization", "name": SITE_NAME}
@@ -52,4 +57,13 @@ def article_json_ld(request, exercise):
         data["datePublished"] = exercise.published.isoformat()
     if exercise.alias_list:
         data["alternativeHeadline"] = ", ".join(exercise.alias_list)
+    data["license"] = SITE_TEXT_LICENCE
+    if exercise.source_id:
+        # The steps (and, until review, the muscles) come from the source.
+        data["isBasedOn"] = {
+            "@type": "Dataset",
+            "name": FREE_EXERCISE_DB["name"],
+            "url": FREE_EXERCISE_DB["url"],
+            "license": FREE_EXERCISE_DB["licence_url"],
+        }
     return json_ld(data)

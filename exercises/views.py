@@ -11,7 +11,7 @@ from django.core.exceptions import (
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
-    Count,
+    F,
     IntegerField,
     Prefetch,
     Q,
@@ -32,18 +32,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
-from .forms import ExerciseFilterForm, related_muscle_ids
+from .forms import ExerciseFilterForm
 from .markdown import render_markdown
 from .models import (
-    ROLE_DEFINITIONS,
+    REVIEWED_ROLES,
+    SOURCE_ROLES,
     Exercise,
     ExerciseRedirect,
+    ExerciseReference,
     Muscle,
     MuscleRedirect,
     MuscleRole,
     Role,
     Status,
+    Variation,
+    VariationKind,
 )
+from .roles import FREE_EXERCISE_DB, ROLE_DEFINITIONS, ROLE_EXAMPLES, ROLE_SOURCE
 from .seo import article_json_ld, breadcrumbs
 from .uploads import save_uploaded_image
 
@@ -51,6 +56,8 @@ SITE_DESCRIPTION = (
     "An encyclopedia of exercises: how each movement works, which muscles do the "
     "work and in what role, and what it is good for."
 )
+# Reviewed articles lead the home page, the list and the feed.
+REVIEWED_FIRST = [F("reviewed_on").desc(nulls_last=True)]
 EXERCISES_PER_PAGE = 20
 EXERCISES_PER_ROLE = 20
 RELATED_EXERCISES = 5
@@ -79,7 +86,10 @@ def group_by_role(rows):
 def home(request):
     context = {
         "groups": Muscle.objects.filter(parent=None),
-        "recent": Exercise.objects.published().order_by("-published")[:6],
+        # Reviewed articles first: they are what the site is for.
+        "recent": Exercise.objects.published().order_by(*REVIEWED_FIRST, "-published")[
+            :6
+        ],
         "exercise_count": Exercise.objects.published().count(),
         "breadcrumbs": breadcrumbs(request),
         "description": SITE_DESCRIPTION,
@@ -92,7 +102,9 @@ def exercise_list(request):
     muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
     form = ExerciseFilterForm(request.GET, muscles=muscles)
     exercises = form.filter(
-        Exercise.objects.published().only("name", "slug", "summary")
+        Exercise.objects.published()
+        .only("name", "slug", "summary", "reviewed_on")
+        .order_by(*REVIEWED_FIRST, "name")
     )
     page = Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
     # Links to other pages keep the search and filters: the valid ones only.
@@ -118,8 +130,11 @@ def exercise_list(request):
     return render(request, "exercises/exercise_list.html", context)
 
 
-def related_exercises(exercise, rows):
-    """Published exercises sharing muscles with this one, most overlap first."""
+def related_exercises(exercise, rows, exclude=()):
+    """Published exercises sharing muscles with this one, most overlap first.
+
+    Those in exclude (the page's variations, listed above) are left out.
+    """
     if not rows:
         return []
     same_role = Q()
@@ -131,6 +146,7 @@ def related_exercises(exercise, rows):
             exercise__status=Status.PUBLISHED,
         )
         .exclude(exercise=exercise)
+        .exclude(exercise_id__in=exclude)
         .values("exercise_id", "exercise__name", "exercise__slug")
         .annotate(
             score=Sum(
@@ -159,6 +175,14 @@ def redirect_from_old_slug(redirects, slug, **target_filter):
     return HttpResponsePermanentRedirect(redirect.get_absolute_url())
 
 
+def cited(items, numbers):
+    """[(item, [reference numbers it cites]), ...]: benefits or mistakes."""
+    return [
+        (item, sorted(numbers[ref.pk] for ref in item.references.all()))
+        for item in items
+    ]
+
+
 @require_safe
 def exercise_detail(request, slug):
     exercises = visible_exercises(request)
@@ -170,8 +194,21 @@ def exercise_detail(request, slug):
                     "muscle__children"
                 ),
             ),
-            "benefits",
+            "benefits__references",
+            "mistakes__references",
             "steps",
+            Prefetch(
+                "variations_from",
+                queryset=Variation.objects.select_related("to_exercise"),
+            ),
+            Prefetch(
+                "variations_to",
+                queryset=Variation.objects.select_related("from_exercise"),
+            ),
+            Prefetch(
+                "exercise_references",
+                queryset=ExerciseReference.objects.select_related("reference"),
+            ),
         ).get(slug=slug)
     except Exercise.DoesNotExist:
         return redirect_from_old_slug(
@@ -182,11 +219,28 @@ def exercise_detail(request, slug):
     roles = sorted(
         exercise.muscle_roles.all(), key=lambda r: (r.role_order, r.position)
     )
-    # "Muscles targeted" names each target, and for a target group its muscles.
+    # The muscles named at the top of the section: the targets, or the
+    # source's primary muscles on a page not yet reviewed; a group stands for
+    # its muscles.
     targets = []
     for row in roles:
-        if row.role == Role.TARGET:
+        if row.role in (Role.TARGET, Role.PRIMARY):
             targets.extend(row.muscle.children.all() or [row.muscle])
+    references = exercise.numbered_references()
+    numbers = {reference.pk: number for number, reference in references}
+    variations = [
+        (
+            kind,
+            [
+                page
+                for page_kind, page in exercise.variation_links()
+                if page_kind == kind
+            ],
+        )
+        for kind in VariationKind
+    ]
+    variations = [(kind, pages) for kind, pages in variations if pages]
+    variation_ids = {page.pk for _, pages in variations for page in pages}
     crumbs = breadcrumbs(
         request,
         ("Exercises", reverse("exercises:exercise_list")),
@@ -197,9 +251,13 @@ def exercise_detail(request, slug):
         "targets": targets,
         "roles": roles,
         "roles_by_role": group_by_role(roles),
-        "benefits": exercise.benefits.all(),
+        "benefits": cited(exercise.benefits.all(), numbers),
+        "mistakes": cited(exercise.mistakes.all(), numbers),
         "steps": exercise.steps.all(),
-        "related": related_exercises(exercise, roles),
+        "variations": variations,
+        "references": references,
+        "related": related_exercises(exercise, roles, exclude=variation_ids),
+        "source": FREE_EXERCISE_DB if exercise.source_id else None,
         "breadcrumbs": crumbs,
         "article": article_json_ld(request, exercise),
         "title": exercise.name,
@@ -211,12 +269,12 @@ def exercise_detail(request, slug):
 
 @require_safe
 def muscle_list(request):
-    groups = Muscle.objects.filter(parent=None).prefetch_related("children")
+    groups = Muscle.objects.filter(parent=None).prefetch_related("children__children")
     context = {
         "groups": groups,
         "title": "Muscles",
-        "description": "Every muscle group and muscle, with the exercises that "
-        "work it, by role.",
+        "description": "Every muscle group, muscle and head, with the exercises "
+        "that work it, by role.",
         "breadcrumbs": breadcrumbs(
             request, ("Muscles", reverse("exercises:muscle_list"))
         ),
@@ -224,73 +282,127 @@ def muscle_list(request):
     return render(request, "exercises/muscle_list.html", context)
 
 
+def exercises_by_role(rows, list_query):
+    """The published exercises of some role rows, by role, for a muscle page.
+
+    rows: MuscleRole rows of published exercises. Each role lists its first
+    EXERCISES_PER_ROLE exercises by name and counts them all, each exercise
+    once however many of the muscles it names; the link to the full list is
+    the /exercises/ filter that finds the same exercises.
+    """
+    found = {}
+    for role, exercise_id, name, slug in rows.order_by(
+        "exercise__name", "exercise_id"
+    ).values_list("role", "exercise_id", "exercise__name", "exercise__slug"):
+        found.setdefault(role, {}).setdefault(exercise_id, (name, slug))
+    list_url = reverse("exercises:exercise_list")
+    groups = []
+    for role in [*REVIEWED_ROLES, *SOURCE_ROLES]:
+        if role not in found:
+            continue
+        pages = [
+            {"name": name, "url": reverse("exercises:exercise_detail", args=[slug])}
+            for name, slug in found[role].values()
+        ]
+        groups.append(
+            {
+                "role": role,
+                "is_source_role": role in SOURCE_ROLES,
+                "exercises": pages[:EXERCISES_PER_ROLE],
+                "count": len(pages),
+                "all_url": f"{list_url}?{urlencode({**list_query, 'role': role})}",
+            }
+        )
+    return groups
+
+
 @require_safe
 def muscle_detail(request, slug):
     try:
-        muscle = Muscle.objects.select_related("parent").get(slug=slug)
+        muscle = (
+            Muscle.objects.select_related("parent__parent")
+            .prefetch_related("children__children")
+            .get(slug=slug)
+        )
     except Muscle.DoesNotExist:
         return redirect_from_old_slug(
             MuscleRedirect.objects.select_related("muscle"), slug
         )
     children = list(muscle.children.all())
-    rows = MuscleRole.objects.filter(
-        muscle_id__in=related_muscle_ids(muscle, [child.pk for child in children])
-    )
-    counts = dict(
-        rows.filter(exercise__status=Status.PUBLISHED)
-        .values_list("role")
-        .annotate(n=Count("exercise", distinct=True))
-    )
-    # The first exercises of each role, one query a role: walking published
-    # exercises in name order stops after a page, however many use the muscle.
-    # The full lists are filtered views of /exercises/.
-    list_url = reverse("exercises:exercise_list")
-    exercises_by_role = []
-    for role in Role:
-        exercises = list(
-            Exercise.objects.published()
-            .filter(pk__in=rows.filter(role=role).values("exercise_id"))
-            .only("name", "slug")[:EXERCISES_PER_ROLE]
-        )
-        if exercises:
-            exercises_by_role.append(
-                {
-                    "role": role,
-                    "exercises": exercises,
-                    # Published since the counts were read: at least these.
-                    "count": counts.get(role.value, len(exercises)),
-                    "all_url": f"{list_url}?muscle={muscle.slug}&role={role.value}",
-                }
+    own_ids = [muscle.pk]
+    for child in children:
+        own_ids += [child.pk, *(grandchild.pk for grandchild in child.children.all())]
+    ancestors = []
+    parent = muscle.parent
+    while parent is not None:
+        ancestors.append(parent)
+        parent = parent.parent
+    published = MuscleRole.objects.filter(exercise__status=Status.PUBLISHED)
+    # Rows that name this muscle or its parts, then, apart, rows that name only
+    # a larger whole it belongs to (the source often names just the group).
+    sections = [
+        {
+            "muscle": muscle,
+            "groups": exercises_by_role(
+                published.filter(muscle_id__in=own_ids), {"muscle": muscle.slug}
+            ),
+        }
+    ]
+    if ancestors:
+        for ancestor in ancestors:
+            groups = exercises_by_role(
+                published.filter(muscle=ancestor),
+                {"muscle": ancestor.slug, "exact": "on"},
             )
+            if groups:
+                sections.append({"muscle": ancestor, "groups": groups})
     trail = [("Muscles", reverse("exercises:muscle_list"))]
-    if muscle.parent:
-        trail.append((muscle.parent.name, muscle.parent.get_absolute_url()))
+    trail += [(m.name, m.get_absolute_url()) for m in reversed(ancestors)]
     trail.append((muscle.name, muscle.get_absolute_url()))
     context = {
         "muscle": muscle,
+        "level": muscle_level(muscle),
         "children": children,
         "title": muscle.name,
         "description": muscle_description(muscle),
-        "exercises_by_role": exercises_by_role,
+        "own": sections[0],
+        "whole": sections[1:],
         "breadcrumbs": breadcrumbs(request, *trail),
     }
     return render(request, "exercises/muscle_detail.html", context)
 
 
+def muscle_level(muscle):
+    if muscle.parent is None:
+        return "group"
+    return "muscle" if muscle.parent.parent is None else "head"
+
+
 def muscle_description(muscle):
-    kind = "Muscle group" if muscle.is_group else "Muscle"
-    function = f" for {muscle.function}" if muscle.function else ""
-    return f"{kind}{function}: {muscle.name} and the exercises that work it, by role."
+    kind = {
+        "group": "a muscle group",
+        "muscle": f"a muscle of the {muscle.parent and muscle.parent.name} group",
+        "head": f"part of the {muscle.parent and muscle.parent.name.lower()}",
+    }[muscle_level(muscle)]
+    function = f": {muscle.function}" if muscle.function else ""
+    return f"{muscle.name}, {kind}{function}. The exercises that work it, by role."
 
 
 @require_safe
 def roles(request):
-    definitions = [(role, ROLE_DEFINITIONS[role]) for role in Role]
     context = {
-        "definitions": definitions,
+        "definitions": [
+            (role, ROLE_DEFINITIONS[role], ROLE_EXAMPLES[role])
+            for role in REVIEWED_ROLES
+        ],
+        "source_definitions": [
+            (role, ROLE_DEFINITIONS[role], ROLE_EXAMPLES[role]) for role in SOURCE_ROLES
+        ],
+        "role_source": ROLE_SOURCE,
+        "free_exercise_db": FREE_EXERCISE_DB,
         "title": "Muscle roles",
         "description": "What target, synergist, stabilizer, dynamic stabilizer "
-        "and antagonist stabilizer mean.",
+        "and antagonist stabilizer mean, with an example of each.",
         "breadcrumbs": breadcrumbs(
             request, ("Muscle roles", reverse("exercises:roles"))
         ),

@@ -9,6 +9,10 @@ from exercises.management.commands.seed import FIXTURES
 @pytest.fixture
 def fixtures_loaded(db):
     call_command("loaddata", *FIXTURES, verbosity=0)
+    # The first article, without the imported catalogue its variations need.
+    call_command(
+        "load_articles", "leg-kickbacks", skip_missing_variations=True, verbosity=0
+    )
 
 
 @pytest.fixture

@@ -2,7 +2,19 @@
 
 import itertools
 
-from exercises.models import Benefit, Exercise, Muscle, MuscleRole, Role, Status
+from exercises.models import (
+    Benefit,
+    Exercise,
+    ExerciseReference,
+    Mistake,
+    Muscle,
+    MuscleRole,
+    Reference,
+    Role,
+    Status,
+    Step,
+    Variation,
+)
 
 _counter = itertools.count(1)
 
@@ -38,3 +50,40 @@ def add_benefit(exercise, **overrides):
     fields = {"title": "Stronger", "text": "It makes you stronger.", "position": 0}
     fields.update(overrides)
     return Benefit.objects.create(exercise=exercise, **fields)
+
+
+def add_step(exercise, **overrides):
+    fields = {"text": "Stand tall.", "position": 0}
+    fields.update(overrides)
+    return Step.objects.create(exercise=exercise, **fields)
+
+
+def add_mistake(exercise, **overrides):
+    fields = {"title": "Rushing", "text": "Lowering too fast.", "position": 0}
+    fields.update(overrides)
+    return Mistake.objects.create(exercise=exercise, **fields)
+
+
+def add_variation(from_exercise, to_exercise, kind, **overrides):
+    return Variation.objects.create(
+        from_exercise=from_exercise, to_exercise=to_exercise, kind=kind, **overrides
+    )
+
+
+def make_reference(**overrides):
+    n = next(_counter)
+    fields = {
+        "authors": f"Author {n}",
+        "title": f"A study {n}",
+        "publication": "A journal",
+        "year": 2020,
+        "doi": f"10.0000/test.{n}",
+    }
+    fields.update(overrides)
+    return Reference.objects.create(**fields)
+
+
+def cite(exercise, reference, position=0):
+    return ExerciseReference.objects.create(
+        exercise=exercise, reference=reference, position=position
+    )

@@ -49,6 +49,9 @@ def new_exercise_form(**overrides):
         "benefits-1-text": "Loads the glutes through a long range.",
         "benefits-1-position": "1",
         **inline_management("steps", 0),
+        **inline_management("mistakes", 0),
+        **inline_management("variations_from", 0),
+        **inline_management("exercise_references", 0),
     }
     data.update(overrides)
     return data

@@ -26,7 +26,7 @@ PAGES_WITH_LEG_KICKBACKS = [
     "/muscles/gluteus-maximus/",
     "/muscles/hamstrings/",
     "/muscles/calves/",
-    "/muscles/core/",
+    "/muscles/abdominals/",
 ]
 
 

@@ -90,12 +90,13 @@ def test_filters_by_group_muscle_role_and_attributes(client, db):
         "Leg Extension",
         "Squat",
     ]
-    # A muscle's filter includes exercises that name its whole group.
+    # A muscle's filter finds the exercises that name it, not those that name
+    # only its group (issue 8: "quads" must not silently mean "legs").
     assert names(client.get(LIST, {"muscle": "quads"})) == [
-        "Air Squat",
         "Leg Extension",
         "Squat",
     ]
+    assert names(client.get(LIST, {"muscle": "legs", "exact": "on"})) == ["Air Squat"]
     assert names(client.get(LIST, {"muscle": "back", "role": "stabilizer"})) == [
         "Squat"
     ]

@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 
@@ -17,12 +18,21 @@ from exercises.models import (
     ExerciseRedirect,
     Muscle,
     MuscleRole,
+    Reference,
     Role,
     Status,
     Step,
 )
 
-from .factories import add_benefit, add_role, make_exercise
+from .factories import (
+    add_benefit,
+    add_mistake,
+    add_role,
+    add_variation,
+    cite,
+    make_exercise,
+    make_reference,
+)
 
 FREE_EXERCISE_DB = (
     settings.BASE_DIR.parent / "shared" / "data" / "free-exercise-db" / "exercises.json"
@@ -112,14 +122,17 @@ def test_free_exercise_db_record_becomes_a_draft_with_roles_and_steps(
         exercise.category,
     ) == ("isolation", "body-only", "beginner", "push", "olympic-weightlifting")
     assert exercise.summary == (
-        "A beginner Olympic weightlifting exercise for the glutes, "
-        "done with no equipment."
+        "Cable Hip Extension is a beginner single-joint Olympic weightlifting "
+        "exercise for the glutes, with the hamstrings and lower back also working, "
+        "done with body weight alone."
     )
+    # The source's words, not ExRx roles: no editor has reviewed them.
     assert roles_of(exercise) == [
-        ("glutes", Role.TARGET, 1),
-        ("hamstrings", Role.SYNERGIST, 2),
-        ("lower-back", Role.SYNERGIST, 3),
+        ("glutes", Role.PRIMARY, 1),
+        ("hamstrings", Role.SECONDARY, 2),
+        ("lower-back", Role.SECONDARY, 3),
     ]
+    assert exercise.reviewed_on is None
     assert [(s.position, s.text) for s in exercise.steps.all()] == [
         (1, "Attach an ankle cuff and face the machine."),
         (2, "Kick the leg back until the hip is straight."),
@@ -151,7 +164,10 @@ def test_null_attributes_become_empty_and_the_summary_says_less(
 
     exercise = Exercise.objects.get()
     assert (exercise.force, exercise.mechanics, exercise.equipment) == ("", "", "")
-    assert exercise.summary == "A beginner strength exercise for the glutes."
+    assert exercise.summary == (
+        "Cable Hip Extension is a beginner exercise for the glutes, with the "
+        "hamstrings and lower back also working."
+    )
 
 
 def test_publish_flag_publishes_new_exercises(muscles_loaded, tmp_path):
@@ -162,7 +178,7 @@ def test_publish_flag_publishes_new_exercises(muscles_loaded, tmp_path):
     assert exercise.published is not None
 
 
-def test_muscle_both_primary_and_secondary_is_a_target_only(muscles_loaded, tmp_path):
+def test_muscle_both_primary_and_secondary_is_primary_only(muscles_loaded, tmp_path):
     record = free_db_record(
         primaryMuscles=["glutes", "glutes"],
         secondaryMuscles=["glutes", "hamstrings", "hamstrings"],
@@ -170,9 +186,47 @@ def test_muscle_both_primary_and_secondary_is_a_target_only(muscles_loaded, tmp_
     run_import(write_json(tmp_path, [record]))
 
     assert roles_of(Exercise.objects.get()) == [
-        ("glutes", Role.TARGET, 1),
-        ("hamstrings", Role.SYNERGIST, 2),
+        ("glutes", Role.PRIMARY, 1),
+        ("hamstrings", Role.SECONDARY, 2),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("3/4 Sit-Up", "three-quarter-sit-up"),
+        ("1/2 Kneeling Cable Chop", "half-kneeling-cable-chop"),
+        ("90/90 Hamstring", "90-90-hamstring"),
+        ("Adductor/Groin", "adductor-groin"),
+        ("Rocky Pull-Ups/Pulldowns", "rocky-pull-ups-pulldowns"),
+        ("Child's Pose", "childs-pose"),
+        ("Clean & Jerk", "clean-and-jerk"),
+        ("Landmine 180's", "landmine-180s"),
+    ],
+)
+def test_slugs_keep_what_the_name_says(muscles_loaded, tmp_path, name, slug):
+    run_import(write_json(tmp_path, [free_db_record(name=name)]))
+    assert Exercise.objects.get().slug == slug
+
+
+def test_reimport_gives_an_old_unreadable_slug_a_readable_one_and_redirects(
+    muscles_loaded, tmp_path, client
+):
+    record = free_db_record(id="3_4_Sit-Up", name="3/4 Sit-Up")
+    run_import(write_json(tmp_path, [record]))
+    # As an import before readable slugs named it.
+    Exercise.objects.update(slug="34-sit-up")
+
+    output = run_import(write_json(tmp_path, [record]))
+
+    assert output.splitlines()[-1] == (
+        "created 0, updated 1, unchanged 0, linked 0, skipped 0, failed 0"
+    )
+    exercise = Exercise.objects.get()
+    assert exercise.slug == "three-quarter-sit-up"
+    response = client.get("/exercises/34-sit-up/")
+    assert response.status_code in (301, 404)  # a draft is not public
+    assert list(exercise.redirects.values_list("old_slug", flat=True)) == ["34-sit-up"]
 
 
 def test_taken_slug_gets_a_number(muscles_loaded, tmp_path):
@@ -230,8 +284,8 @@ def test_changed_record_updates_its_exercise_instead_of_adding_one(
     assert exercise.slug == "cable-hip-extension"  # the address stays
     assert exercise.level == "intermediate"
     assert roles_of(exercise) == [
-        ("glutes", Role.TARGET, 1),
-        ("hamstrings", Role.SYNERGIST, 2),
+        ("glutes", Role.PRIMARY, 1),
+        ("hamstrings", Role.SECONDARY, 2),
     ]
     assert [s.text for s in exercise.steps.all()] == ["Face the machine.", "Kick back."]
 
@@ -262,7 +316,14 @@ def admin_form(exercise, **overrides):
             "source_id",
         ]
     }  # fmt: skip
-    for prefix in ["muscle_roles", "benefits", "steps"]:
+    for prefix in [
+        "muscle_roles",
+        "benefits",
+        "steps",
+        "mistakes",
+        "variations_from",
+        "exercise_references",
+    ]:
         data |= {
             f"{prefix}-TOTAL_FORMS": "0",
             f"{prefix}-INITIAL_FORMS": "0",
@@ -308,12 +369,42 @@ def test_exercise_edited_in_the_admin_is_skipped_not_overwritten(
 # Name matches ------------------------------------------------------------------
 
 
-def test_glute_kickback_is_linked_to_leg_kickbacks_not_added(fixtures_loaded, tmp_path):
-    leg_kickbacks = Exercise.objects.get(slug="leg-kickbacks")
-    page_before = database_state()
+def hand_written_leg_kickbacks():
+    """The article as it was before it had a source: no steps, few attributes."""
+    page = make_exercise(
+        name="Leg Kickbacks",
+        slug="leg-kickbacks",
+        aliases="Glute kickbacks",
+        summary="An isolation exercise for the glutes.",
+        mechanics="isolation",
+        reviewed_on=datetime.date(2026, 11, 25),
+    )
+    add_role(page, Muscle.objects.get(slug="glutes"), Role.TARGET, position=1)
+    add_role(page, Muscle.objects.get(slug="hamstrings"), Role.STABILIZER, position=2)
+    add_benefit(page, title="Glute strength")
+    return page
+
+
+def test_glute_kickback_is_linked_to_leg_kickbacks_and_fills_what_it_lacks(
+    muscles_loaded, tmp_path
+):
+    leg_kickbacks = hand_written_leg_kickbacks()
+    before = {
+        "name": leg_kickbacks.name,
+        "summary": leg_kickbacks.summary,
+        "aliases": leg_kickbacks.aliases,
+        "explanation": leg_kickbacks.explanation,
+        "takeaway": leg_kickbacks.takeaway,
+        "mechanics": leg_kickbacks.mechanics,
+        "roles": roles_of(leg_kickbacks),
+        "benefits": list(leg_kickbacks.benefits.values_list("title", "text")),
+    }
+    assert leg_kickbacks.mechanics == "isolation"
+    assert not leg_kickbacks.steps.exists()
     record = free_db_record(
         id="Glute_Kickback",
         name="Glute Kickback",
+        mechanic="compound",  # the page says isolation: the page wins
         equipment="body only",
         secondaryMuscles=["hamstrings"],
     )
@@ -328,21 +419,66 @@ def test_glute_kickback_is_linked_to_leg_kickbacks_not_added(fixtures_loaded, tm
         'link: record 1 (id "Glute_Kickback") "Glute Kickback" to the existing '
         'exercise "Leg Kickbacks" (leg-kickbacks); its content is kept'
     ) in output
+    assert (
+        'fill: record 1 (id "Glute_Kickback") "Glute Kickback" adds equipment, '
+        'level, force, category, 3 steps to the exercise "Leg Kickbacks" '
+        "(leg-kickbacks), which editors own"
+    ) in output
     assert Exercise.objects.count() == 1
     leg_kickbacks.refresh_from_db()
     assert leg_kickbacks.source_id == "free-exercise-db:Glute_Kickback"
-    # Nothing but the source id changed.
-    expected = page_before[0].replace(
-        '"source_id": null', '"source_id": "free-exercise-db:Glute_Kickback"'
-    )
-    assert database_state() == (expected, page_before[1])
+    # What the page lacked comes from the record ...
+    assert (
+        leg_kickbacks.equipment,
+        leg_kickbacks.level,
+        leg_kickbacks.force,
+        leg_kickbacks.category,
+    ) == ("body-only", "beginner", "push", "strength")
+    assert [s.text for s in leg_kickbacks.steps.all()] == record["instructions"]
+    # ... and what the editors wrote stays.
+    assert {
+        "name": leg_kickbacks.name,
+        "summary": leg_kickbacks.summary,
+        "aliases": leg_kickbacks.aliases,
+        "explanation": leg_kickbacks.explanation,
+        "takeaway": leg_kickbacks.takeaway,
+        "mechanics": leg_kickbacks.mechanics,
+        "roles": roles_of(leg_kickbacks),
+        "benefits": list(leg_kickbacks.benefits.values_list("title", "text")),
+    } == before
+    after_link = database_state()
 
-    # Now matched by its source id, the hand-written page still wins.
-    output = run_import(write_json(tmp_path, [{**record, "level": "expert"}]))
+    # Now matched by its source id, the page still wins: nothing is empty.
+    output = run_import(
+        write_json(tmp_path, [{**record, "level": "expert", "instructions": ["X"]}])
+    )
     assert output.splitlines()[-1] == (
         "created 0, updated 0, unchanged 1, linked 0, skipped 0, failed 0"
     )
-    assert database_state() == (expected, page_before[1])
+    assert database_state() == after_link
+
+
+def test_a_reviewed_page_is_filled_in_not_overwritten(muscles_loaded, tmp_path):
+    run_import(write_json(tmp_path, [free_db_record()]))
+    exercise = Exercise.objects.get()
+    exercise.name = "Standing Cable Hip Extension"
+    exercise.reviewed_on = datetime.date(2026, 12, 1)
+    exercise.force = ""
+    exercise.save()
+    MuscleRole.objects.filter(exercise=exercise).update(role=Role.TARGET)
+    exercise.steps.all().delete()
+
+    output = run_import(write_json(tmp_path, [free_db_record(level="expert")]))
+
+    assert output.splitlines()[-1] == (
+        "created 0, updated 1, unchanged 0, linked 0, skipped 0, failed 0"
+    )
+    exercise.refresh_from_db()
+    assert exercise.name == "Standing Cable Hip Extension"
+    assert exercise.level == "beginner"  # kept
+    assert exercise.force == "push"  # was empty: filled
+    assert exercise.steps.count() == 3  # had none: filled
+    assert {r.role for r in exercise.muscle_roles.all()} == {Role.TARGET}
 
 
 def test_record_named_like_an_already_linked_exercise_is_skipped(
@@ -366,6 +502,94 @@ def test_record_named_like_an_already_linked_exercise_is_skipped(
     assert "already linked to free-exercise-db:Glute_Kickback" in output
     assert "already linked to free-exercise-db:Cable_Hip_Extension" in output
     assert Exercise.objects.count() == 2  # Leg Kickbacks and Cable Hip Extension
+
+
+# Duplicates --------------------------------------------------------------------
+
+
+def duplicate_records():
+    return [
+        free_db_record(id="Seated_Leg_Tucks", name="Seated Leg Tucks"),
+        free_db_record(
+            id="Seated_Flat_Bench_Leg_Pull-In",
+            name="Seated Flat Bench Leg Pull-In",
+            secondaryMuscles=["hamstrings", "quadriceps"],
+        ),
+        free_db_record(id="Other", name="Other Exercise"),
+    ]
+
+
+def test_duplicates_list_merges_one_record_into_the_other(
+    muscles_loaded, tmp_path, client
+):
+    duplicates = write_json(
+        tmp_path,
+        [{"merge": "Seated_Flat_Bench_Leg_Pull-In", "into": "Seated_Leg_Tucks"}],
+        name="duplicates.json",
+    )
+    path = write_json(tmp_path, duplicate_records())
+
+    output = run_import(path, "--publish", "--duplicates", str(duplicates))
+
+    assert (
+        'merged: "Seated Flat Bench Leg Pull-In" (seated-flat-bench-leg-pull-in) '
+        'into "Seated Leg Tucks" (seated-leg-tucks)'
+    ) in output
+    assert sorted(Exercise.objects.values_list("name", flat=True)) == [
+        "Other Exercise",
+        "Seated Leg Tucks",
+    ]
+    kept = Exercise.objects.get(name="Seated Leg Tucks")
+    assert kept.alias_list == ["Seated Flat Bench Leg Pull-In"]
+    # The muscle only the merged record named moved; none is listed twice.
+    assert [slug for slug, _, _ in roles_of(kept)] == [
+        "glutes",
+        "hamstrings",
+        "lower-back",
+        "quadriceps",
+    ]
+    response = client.get("/exercises/seated-flat-bench-leg-pull-in/")
+    assert response.status_code == 301
+    assert response["Location"] == "/exercises/seated-leg-tucks/"
+
+    # A second import does not bring the merged record back.
+    before = database_state()
+    output = run_import(path, "--duplicates", str(duplicates))
+    assert "created 0," in output.splitlines()[-1]
+    assert "merged: " not in output
+    assert Exercise.objects.count() == 2
+    assert database_state()[1] == before[1]
+
+
+def test_duplicates_dry_run_says_what_would_be_merged(muscles_loaded, tmp_path):
+    duplicates = write_json(
+        tmp_path,
+        [{"merge": "Seated_Flat_Bench_Leg_Pull-In", "into": "Seated_Leg_Tucks"}],
+        name="duplicates.json",
+    )
+    output = run_import(
+        write_json(tmp_path, duplicate_records()),
+        "--dry-run",
+        "--duplicates",
+        str(duplicates),
+    )
+    assert (
+        "would merge: free-exercise-db:Seated_Flat_Bench_Leg_Pull-In into "
+        "free-exercise-db:Seated_Leg_Tucks"
+    ) in output
+    assert not Exercise.objects.exists()
+
+
+def test_a_malformed_duplicates_list_fails_before_anything_is_written(
+    muscles_loaded, tmp_path
+):
+    duplicates = write_json(tmp_path, [{"merge": "A"}], name="duplicates.json")
+    with pytest.raises(CommandError) as failure:
+        run_import(
+            write_json(tmp_path, duplicate_records()), "--duplicates", str(duplicates)
+        )
+    assert 'duplicates entry 1: needs "merge" and "into"' in str(failure.value)
+    assert not Exercise.objects.exists()
 
 
 # Bad input ---------------------------------------------------------------------
@@ -574,8 +798,8 @@ def test_source_id_of_another_exercise_fails(muscles_loaded, tmp_path):
 
 def test_unknown_version_of_our_format_fails(muscles_loaded, tmp_path):
     assert_import_fails(
-        write_json(tmp_path, export_file(export_record(), version=2)),
-        '"version" is 2; this importer reads version 1.',
+        write_json(tmp_path, export_file(export_record(), version=3)),
+        '"version" is 3; this importer reads versions 1, 2.',
     )
 
 
@@ -583,6 +807,8 @@ def test_unknown_version_of_our_format_fails(muscles_loaded, tmp_path):
 
 
 def test_dry_run_reports_and_writes_nothing(fixtures_loaded, tmp_path):
+    # The Leg Kickbacks article names its source; without it, a link is planned.
+    Exercise.objects.filter(slug="leg-kickbacks").update(source_id=None)
     run_import(write_json(tmp_path, [free_db_record()]))
     before = database_state()
     records = [
@@ -681,6 +907,184 @@ def test_round_trip_through_an_empty_database_is_byte_identical(
     assert "Ünïcode — fine" in second  # not \u-escaped
 
 
+def article_with_everything():
+    """Two pages with review, mistakes, references cited, and a variation."""
+    squat = make_exercise(
+        name="Barbell Back Squat",
+        slug="barbell-back-squat",
+        reviewed_on=datetime.date(2026, 12, 1),
+        reviewed_by="Exercise Atlas editors",
+    )
+    goblet = make_exercise(name="Goblet Squat", slug="goblet-squat")
+    emg = make_reference(
+        authors="Smith J, Jones K", title="Squat EMG", year=2019, doi="10.1/emg"
+    )
+    book = make_reference(
+        authors="Author A",
+        title="A textbook",
+        publication="Publisher",
+        year=None,
+        doi="",
+        pmid="",
+        url="https://example.org/book",
+    )
+    cite(squat, emg, position=2)
+    cite(squat, book, position=1)
+    add_benefit(squat, title="Strength").references.add(emg)
+    add_mistake(squat, title="Knees cave in", position=1).references.add(book, emg)
+    add_mistake(squat, title="Heels lift", position=2)
+    add_variation(squat, goblet, "easier")
+    return squat, goblet
+
+
+def test_round_trip_keeps_review_mistakes_references_and_variations(
+    muscles_loaded, tmp_path
+):
+    article_with_everything()
+    first = tmp_path / "first.json"
+    call_command("export_exercises", "--output", str(first))
+    data = json.loads(first.read_text())
+    [squat] = [r for r in data["exercises"] if r["slug"] == "barbell-back-squat"]
+    assert data["version"] == 2
+    assert squat["reviewed_on"] == "2026-12-01"
+    assert squat["reviewed_by"] == "Exercise Atlas editors"
+    assert [r["title"] for r in squat["references"]] == ["A textbook", "Squat EMG"]
+    assert [(m["title"], m["cites"]) for m in squat["mistakes"]] == [
+        ("Knees cave in", [1, 2]),
+        ("Heels lift", []),
+    ]
+    assert squat["benefits"][0]["cites"] == [2]
+    assert squat["variations"] == [
+        {"exercise": "goblet-squat", "kind": "easier", "position": 0}
+    ]
+
+    Exercise.objects.all().delete()
+    Reference.objects.all().delete()
+    output = run_import(first)
+
+    assert "created 2," in output.splitlines()[-1]
+    assert run_export() == first.read_text(encoding="utf-8")
+    restored = Exercise.objects.get(slug="goblet-squat")
+    assert [(k.value, p.slug) for k, p in restored.variation_links()] == [
+        ("harder", "barbell-back-squat")
+    ]
+    # Importing the same file again changes nothing.
+    assert run_import(first).splitlines()[-1] == (
+        "created 0, updated 0, unchanged 2, linked 0, skipped 0, failed 0"
+    )
+
+
+def test_a_restored_backup_remembers_merged_records(muscles_loaded, tmp_path):
+    records = duplicate_records()
+    duplicates = write_json(
+        tmp_path,
+        [{"merge": "Seated_Flat_Bench_Leg_Pull-In", "into": "Seated_Leg_Tucks"}],
+        name="duplicates.json",
+    )
+    source = write_json(tmp_path, records)
+    run_import(source, "--duplicates", str(duplicates))
+    backup = tmp_path / "backup.json"
+    call_command("export_exercises", "--output", str(backup))
+    [kept] = [
+        r
+        for r in json.loads(backup.read_text())["exercises"]
+        if r["slug"] == "seated-leg-tucks"
+    ]
+    merged_id = "free-exercise-db:Seated_Flat_Bench_Leg_Pull-In"
+    assert kept["merged"] == {"seated-flat-bench-leg-pull-in": merged_id}
+
+    Exercise.objects.all().delete()
+    run_import(backup)
+    assert run_export() == backup.read_text(encoding="utf-8")
+    # free-exercise-db again, without the duplicates list: still not brought back.
+    output = run_import(source, "--duplicates", "")
+    assert "created 0," in output.splitlines()[-1]
+    assert Exercise.objects.count() == 2
+
+
+def test_a_reference_shared_by_two_records_is_one_row(muscles_loaded, tmp_path):
+    shared = {
+        "authors": "Smith J",
+        "title": "Squat EMG",
+        "publication": "",
+        "year": 2019,
+        "doi": "10.1/emg",
+        "pmid": "",
+        "url": "",
+        "position": 1,
+    }
+    path = write_json(
+        tmp_path,
+        export_file(
+            export_record(references=[shared]),
+            export_record(slug="other", name="Other", references=[shared]),
+            version=2,
+        ),
+    )
+    run_import(path)
+    assert Reference.objects.count() == 1
+    assert Reference.objects.get().exercises.count() == 2
+
+
+def test_version_1_file_leaves_mistakes_references_and_variations_alone(
+    muscles_loaded, tmp_path
+):
+    squat, _ = article_with_everything()
+    data = json.loads(run_export())
+    for record in data["exercises"]:
+        for key in ["mistakes", "references", "variations", "reviewed_on"]:
+            del record[key]
+        del record["reviewed_by"]
+        for benefit in record["benefits"]:
+            del benefit["cites"]
+    data["version"] = 1
+    run_import(write_json(tmp_path, data))
+    squat.refresh_from_db()
+    assert squat.mistakes.count() == 2
+    assert len(squat.numbered_references()) == 2
+    assert len(squat.variation_links()) == 1
+    assert squat.reviewed_on == datetime.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"variations": [{"exercise": "nowhere", "kind": "easier"}]},
+            'field "variations": "nowhere" is not an exercise of the file or the atlas',
+        ),
+        (
+            {"variations": [{"exercise": "hip-thrust", "kind": "easier"}]},
+            'field "variations[1].exercise": "hip-thrust" is this page',
+        ),
+        (
+            {"variations": [{"exercise": "other", "kind": "much harder"}]},
+            'field "variations[1].kind": unknown value "much harder"',
+        ),
+        (
+            {"mistakes": [{"title": "T", "text": "x", "cites": [1]}]},
+            'field "mistakes[1].cites": names a reference the record does not list',
+        ),
+        (
+            {"references": [{"authors": "A", "title": "T", "doi": ""}]},
+            'field "references[1]": needs a doi, a pmid or a url',
+        ),
+        ({"reviewed_on": "1 Dec 2026"}, 'field "reviewed_on": must be a date'),
+    ],
+)
+def test_bad_article_content_fails_and_writes_nothing(
+    muscles_loaded, tmp_path, overrides, expected
+):
+    path = write_json(
+        tmp_path,
+        export_file(
+            export_record(**overrides), export_record(slug="other", name="Other")
+        ),
+    )
+    assert_import_fails(path, expected)
+    assert not Exercise.objects.exists()
+
+
 def test_import_of_our_format_updates_exercises_matched_by_slug(
     fixtures_loaded, tmp_path
 ):
@@ -737,15 +1141,23 @@ def test_free_exercise_db_file_imports_without_failures(fixtures_loaded):
 
     output = run_import(FREE_EXERCISE_DB)
 
-    # Glute Kickback is linked to the Leg Kickbacks article from the fixtures.
+    # Glute Kickback is the Leg Kickbacks article's source (its source_id), so
+    # it is already there; the duplicates in fixtures/duplicates.json are merged.
     assert output.splitlines()[-1] == (
-        "created 872, updated 0, unchanged 0, linked 1, skipped 0, failed 0"
+        "created 872, updated 0, unchanged 1, linked 0, skipped 0, failed 0"
     )
-    assert Exercise.objects.count() == 873
+    duplicates = json.loads(
+        (settings.BASE_DIR / "fixtures" / "duplicates.json").read_text()
+    )
+    assert output.count("merged: ") == len(duplicates) > 0
+    assert Exercise.objects.count() == 873 - len(duplicates)
     assert Exercise.objects.filter(
         source_id__startswith="free-exercise-db:"
-    ).count() == (873)
+    ).count() == 873 - len(duplicates)
+    assert ExerciseRedirect.objects.exclude(source_id=None).count() == len(duplicates)
     assert not Exercise.objects.published().exclude(slug="leg-kickbacks").exists()
+    assert Exercise.objects.filter(slug="three-quarter-sit-up").exists()
+    assert not Exercise.objects.filter(slug="34-sit-up").exists()
 
     output = run_import(FREE_EXERCISE_DB)
     assert output.splitlines()[-1] == (
@@ -778,7 +1190,7 @@ def test_our_format_does_not_take_over_a_page_imported_from_elsewhere(
     fixtures_loaded, tmp_path
 ):
     run_import(write_json(tmp_path, [free_db_record()]))
-    imported = Exercise.objects.get(source_id__startswith="free-exercise-db:")
+    imported = Exercise.objects.get(source_id="free-exercise-db:Cable_Hip_Extension")
     data = json.loads(run_export())
     [record] = [r for r in data["exercises"] if r["slug"] == imported.slug]
     record["source_id"] = None

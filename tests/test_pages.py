@@ -52,7 +52,8 @@ def test_leg_kickbacks_page_shows_the_whole_article(client, fixtures_loaded):
         "Targeted isolation",
         "valuable tool for isolating and strengthening the glutes",
     ]:
-        assert fact in text, fact
+        # Case apart: a fact may open a sentence on one page, end one on another.
+        assert fact.lower() in text.lower(), fact
     assert "provided reference" not in text
     assert "gl gluteal" not in text
 
@@ -68,7 +69,8 @@ def test_leg_kickbacks_role_table_puts_the_target_first(client, fixtures_loaded)
         ("Glutes", Role.TARGET, "isolation"),
         ("Hamstrings", Role.STABILIZER, ""),
         ("Calves", Role.STABILIZER, ""),
-        ("Core", Role.STABILIZER, ""),
+        ("Abdominals", Role.STABILIZER, "core"),
+        ("Lower back", Role.STABILIZER, "core"),
     ]
 
 
@@ -144,9 +146,11 @@ def test_pages_run_the_same_number_of_queries_for_1_and_20_rows(client, page):
         }[page]
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1]
-    # Exercise page: 6. Muscle pages: the muscle, its muscles, counts by role,
-    # and one query for each of the five roles.
-    assert counts[0] <= 8
+    # Exercise page: 11 (the exercise, roles, their muscles' children, steps,
+    # benefits and mistakes with their references, variations both ways,
+    # references, related). Muscle pages: the muscle, its muscles and their
+    # parts, then one query for its own rows and one for each larger whole.
+    assert counts[0] <= {"exercise": 11, "muscle": 5, "group": 4}[page]
 
 
 def test_list_pages_run_a_constant_number_of_queries(client):

@@ -50,7 +50,7 @@ def test_muscle_page_links_to_the_full_filtered_list(client, settings):
         add_role(make_exercise(name=f"Squat {i:02d}"), group, Role.TARGET)
     response = client.get("/muscles/legs/")
     html = response.content.decode()
-    [target] = response.context["exercises_by_role"]
+    [target] = response.context["own"]["groups"]
     assert len(target["exercises"]) == 20
     assert target["count"] == 25
     assert 'href="/exercises/?muscle=legs&amp;role=target"' in html

@@ -9,6 +9,13 @@ PUBLIC_PAGES = {
     "exercise": lambda: reverse("exercises:exercise_detail", args=["leg-kickbacks"]),
     "muscle-list": lambda: reverse("exercises:muscle_list"),
     "muscle": lambda: reverse("exercises:muscle_detail", args=["glutes"]),
+    # A muscle whose exercises name only its group: the section shown apart.
+    "muscle-in-group": lambda: reverse(
+        "exercises:muscle_detail", args=["gluteus-medius"]
+    ),
+    "exercise-filter": lambda: (
+        reverse("exercises:exercise_list") + "?muscle=glutes&exact=on&role=target"
+    ),
     "roles": lambda: reverse("exercises:roles"),
     "not-found": lambda: "/exercises/no-such-exercise/",
 }

@@ -73,8 +73,8 @@ MOVEMENTS = [
     ("Calf Raise", "calves", "isolation", "push", Category.STRENGTH),
     ("Crunch", "abdominals", "isolation", "pull", Category.STRENGTH),
     ("Rollout", "abdominals", "compound", "pull", Category.STRENGTH),
-    ("Plank", "core", "isolation", "static", Category.STRENGTH),
-    ("Woodchop", "core", "compound", "pull", Category.STRENGTH),
+    ("Plank", "abdominals", "isolation", "static", Category.STRENGTH),
+    ("Woodchop", "obliques", "compound", "pull", Category.STRENGTH),
     ("Neck Flexion", "neck", "isolation", "push", Category.STRENGTH),
     ("Clean", "quadriceps", "compound", "pull", Category.OLYMPIC_WEIGHTLIFTING),
     ("Snatch", "shoulders", "compound", "pull", Category.OLYMPIC_WEIGHTLIFTING),
@@ -228,16 +228,23 @@ def make_exercise(rng, modifier, equipment, movement, muscles):
                 "title": title.format(**words),
                 "text": text.format(**words),
                 "position": position,
+                "cites": [],
             }
             for position, (title, text) in enumerate(
                 rng.sample(BENEFITS, rng.randint(2, 4)), start=1
             )
         ],
+        "mistakes": [],
+        "references": [],
+        "variations": [],
+        "reviewed_on": None,
+        "reviewed_by": "",
         "steps": [
             {"text": text.format(**words), "position": position}
             for position, text in enumerate(steps, start=1)
         ],
         "redirects": [],
+        "merged": {},
     }
 
 

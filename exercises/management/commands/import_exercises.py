@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -8,12 +9,17 @@ from django.utils import timezone
 from exercises.importing import (
     Catalogue,
     ImportFailed,
+    fold_duplicates,
+    merge_duplicates,
     plan_import,
+    planned_merges,
+    read_duplicates,
     read_records,
     write_plan,
 )
 
 MAX_ERRORS_SHOWN = 20
+DUPLICATES = settings.BASE_DIR / "fixtures" / "duplicates.json"
 
 
 class ProgressBar:
@@ -57,13 +63,22 @@ class Command(BaseCommand):
             "them as drafts. (Our own format carries each exercise's status.)",
         )
         parser.add_argument(
+            "--duplicates",
+            default=None,
+            help="A list of free-exercise-db records that repeat another one, "
+            '[{"merge": id, "into": id}, ...]; each pair whose two exercises exist '
+            "is merged after the import. Default: fixtures/duplicates.json. "
+            'Pass "" for none.',
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Report what would be created, updated and left alone; write nothing.",
         )
 
-    def handle(self, *args, file, publish, dry_run, verbosity, **options):
+    def handle(self, *args, file, publish, dry_run, duplicates, verbosity, **options):
         data = self.load(file)
+        pairs = self.duplicate_pairs(duplicates) if isinstance(data, list) else []
         now = timezone.now()
         with transaction.atomic():
             catalogue = Catalogue()
@@ -73,6 +88,7 @@ class Command(BaseCommand):
                 )
             except ImportFailed as error:
                 raise CommandError(f"{file}: {error}") from None
+            fold_duplicates(incoming, pairs)
             plan = plan_import(incoming, catalogue)
             errors += plan.errors
             if errors:
@@ -86,14 +102,23 @@ class Command(BaseCommand):
                     + "\n".join(shown)
                 )
             self.report(plan, dry_run, verbosity)
-            if not dry_run:
+            if dry_run:
+                for merge_id, into_id in planned_merges(pairs, catalogue, plan):
+                    self.stdout.write(f"would merge: {merge_id} into {into_id}")
+            else:
                 progress = ProgressBar(self.stdout, "Importing")
                 write_plan(plan, progress)
                 progress.finish()
+                for source, target in merge_duplicates(pairs):
+                    self.stdout.write(
+                        f'merged: "{source.name}" ({source.slug}) into '
+                        f'"{target.name}" ({target.slug}), a duplicate; its '
+                        "address redirects there"
+                    )
 
         line = summary(
             created=len(plan.create),
-            updated=len(plan.update),
+            updated=len(plan.update) + len(plan.fill),
             unchanged=len(plan.unchanged),
             linked=len(plan.link),
             skipped=len(plan.skipped),
@@ -101,6 +126,18 @@ class Command(BaseCommand):
         if dry_run:
             line = f"Dry run, nothing written. Would have: {line}"
         self.stdout.write(line)
+
+    def duplicate_pairs(self, duplicates):
+        if duplicates == "":
+            return []
+        if duplicates is None:
+            if not DUPLICATES.exists():
+                return []
+            duplicates = DUPLICATES
+        try:
+            return read_duplicates(self.load(duplicates))
+        except ImportFailed as error:
+            raise CommandError(f"{duplicates}: {error}") from None
 
     def load(self, file):
         try:
@@ -132,6 +169,13 @@ class Command(BaseCommand):
             for page, record in plan.link
         ]
         lines += [
+            f'{would}fill: {record.label} "{record.name}" adds '
+            f"{describe_fill(*plan.fills[page['id']])} to the exercise "
+            f'"{page["name"]}" ({page["slug"]}), which editors own'
+            for page, record in [*plan.link, *plan.fill]
+            if any(plan.fills[page["id"]])
+        ]
+        lines += [
             f'{would}skip: {record.label} "{record.name}": {reason}'
             for record, reason in plan.skipped
         ]
@@ -142,6 +186,13 @@ class Command(BaseCommand):
             ]
         for line in lines:
             self.stdout.write(line)
+
+
+def describe_fill(columns, steps):
+    parts = [*columns]
+    if steps:
+        parts.append(f"{len(steps)} steps")
+    return ", ".join(parts)
 
 
 def summary(created=0, updated=0, unchanged=0, linked=0, skipped=0, failed=0):
