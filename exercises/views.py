@@ -219,13 +219,16 @@ def exercise_detail(request, slug):
     roles = sorted(
         exercise.muscle_roles.all(), key=lambda r: (r.role_order, r.position)
     )
-    # The muscles named at the top of the section: the targets, or the
-    # source's primary muscles on a page not yet reviewed; a group stands for
-    # its muscles.
+    # The muscles named at the top of the section: the targets, where a
+    # reviewed target group stands for its muscles; on a page not yet reviewed,
+    # the source's primary muscles as the source names them (a group is not
+    # spread into muscles the source never named).
     targets = []
     for row in roles:
-        if row.role in (Role.TARGET, Role.PRIMARY):
+        if row.role == Role.TARGET:
             targets.extend(row.muscle.children.all() or [row.muscle])
+        elif row.role == Role.PRIMARY:
+            targets.append(row.muscle)
     references = exercise.numbered_references()
     numbers = {reference.pk: number for number, reference in references}
     variations = [

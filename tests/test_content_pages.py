@@ -253,6 +253,10 @@ def test_unreviewed_imported_page_shows_the_sources_roles(client, taxonomy):
     assert "Secondary (source)" in text
     assert "Synergist" not in text
     assert "Reviewed on" not in text
+    # The source names the group, not the muscles in it: nothing more is claimed.
+    muscles = section(response, "muscles")
+    assert "Muscles worked" in muscles and "Muscles targeted" not in muscles
+    assert "Rectus femoris" not in muscles
     steps = section(response, "how-to")
     assert "free-exercise-db" in steps and "Unlicense" in steps
 
