@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
+from . import bodymap
 from .forms import ExerciseFilterForm, related_muscle_ids
 from .markdown import render_markdown
 from .models import (
@@ -200,6 +201,7 @@ def exercise_detail(request, slug):
         "benefits": exercise.benefits.all(),
         "steps": exercise.steps.all(),
         "related": related_exercises(exercise, roles),
+        "bodymap": bodymap.for_roles(roles),
         "breadcrumbs": crumbs,
         "article": article_json_ld(request, exercise),
         "title": exercise.name,
@@ -214,6 +216,7 @@ def muscle_list(request):
     groups = Muscle.objects.filter(parent=None).prefetch_related("children")
     context = {
         "groups": groups,
+        "bodymap": bodymap.for_navigation(),
         "title": "Muscles",
         "description": "Every muscle group and muscle, with the exercises that "
         "work it, by role.",
@@ -272,6 +275,7 @@ def muscle_detail(request, slug):
         "title": muscle.name,
         "description": muscle_description(muscle),
         "exercises_by_role": exercises_by_role,
+        "bodymap": bodymap.for_muscle(muscle),
         "breadcrumbs": breadcrumbs(request, *trail),
     }
     return render(request, "exercises/muscle_detail.html", context)
