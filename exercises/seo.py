@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 SITE_NAME = "Exercise Atlas"
+# The licence of the site's text.
+CONTENT_LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
 def json_ld(data):
@@ -34,9 +36,13 @@ def breadcrumbs(request, *trail):
     return {"items": items, "json_ld": json_ld(data)}
 
 
-def article_json_ld(request, exercise):
+def article_json_ld(request, exercise, image=None):
     url = request.build_absolute_uri(exercise.get_absolute_url())
-    publisher = {"@type": "Organization", "name": SITE_NAME}
+    publisher = {
+        "@type": "Organization",
+        "name": SITE_NAME,
+        "url": request.build_absolute_uri(reverse("exercises:home")),
+    }
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -47,7 +53,10 @@ def article_json_ld(request, exercise):
         "dateModified": exercise.updated.isoformat(),
         "author": publisher,
         "publisher": publisher,
+        "license": CONTENT_LICENSE,
     }
+    if image:
+        data["image"] = image
     if exercise.published:
         data["datePublished"] = exercise.published.isoformat()
     if exercise.alias_list:

@@ -32,7 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
-from . import bodymap
+from . import bodymap, cards
 from .forms import ExerciseFilterForm, related_muscle_ids
 from .markdown import render_markdown
 from .models import (
@@ -193,6 +193,13 @@ def exercise_detail(request, slug):
         ("Exercises", reverse("exercises:exercise_list")),
         (exercise.name, exercise.get_absolute_url()),
     )
+    drawn_map = bodymap.for_roles(roles)
+    preview = cards.link_preview(
+        request,
+        "exercises:exercise_card",
+        exercise.slug,
+        cards.exercise_card_parts(exercise, drawn_map),
+    )
     context = {
         "exercise": exercise,
         "targets": targets,
@@ -201,9 +208,10 @@ def exercise_detail(request, slug):
         "benefits": exercise.benefits.all(),
         "steps": exercise.steps.all(),
         "related": related_exercises(exercise, roles),
-        "bodymap": bodymap.for_roles(roles),
+        "bodymap": drawn_map,
+        **preview,
         "breadcrumbs": crumbs,
-        "article": article_json_ld(request, exercise),
+        "article": article_json_ld(request, exercise, preview["og_image"]),
         "title": exercise.name,
         "description": exercise.summary,
         "og_type": "article",
@@ -265,6 +273,7 @@ def muscle_detail(request, slug):
                     "all_url": f"{list_url}?muscle={muscle.slug}&role={role.value}",
                 }
             )
+    drawn_map = bodymap.for_muscle(muscle)
     trail = [("Muscles", reverse("exercises:muscle_list"))]
     if muscle.parent:
         trail.append((muscle.parent.name, muscle.parent.get_absolute_url()))
@@ -275,7 +284,13 @@ def muscle_detail(request, slug):
         "title": muscle.name,
         "description": muscle_description(muscle),
         "exercises_by_role": exercises_by_role,
-        "bodymap": bodymap.for_muscle(muscle),
+        "bodymap": drawn_map,
+        **cards.link_preview(
+            request,
+            "exercises:muscle_card",
+            muscle.slug,
+            cards.muscle_card_parts(muscle, drawn_map),
+        ),
         "breadcrumbs": breadcrumbs(request, *trail),
     }
     return render(request, "exercises/muscle_detail.html", context)
