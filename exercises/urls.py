@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cards, views
+from . import cards, printing, views
 from .feeds import NewExercisesFeed
 
 app_name = "exercises"
@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("roles/", views.roles, name="roles"),
     path("feed/", NewExercisesFeed(), name="feed"),
+    path("print.css", printing.print_stylesheet, name="print_css"),
 ]

@@ -55,6 +55,7 @@ SITE_DESCRIPTION = (
 EXERCISES_PER_PAGE = 20
 EXERCISES_PER_ROLE = 20
 RELATED_EXERCISES = 5
+HOME_ARTICLES = 12
 # Related exercises: a shared muscle in the same role weighs more than a shared
 # muscle in another role.
 SAME_ROLE_WEIGHT = 3
@@ -76,11 +77,22 @@ def group_by_role(rows):
     return [(role, members) for role, members in groups.items() if members]
 
 
+def reviewed_articles():
+    """Published pages an editor has reviewed, most recently reviewed first."""
+    exercises = Exercise.objects.published().only("name", "slug", "summary")
+    # reviewed_on arrives with the content models (issue 8, branch content);
+    # until they are merged no page can be marked reviewed.
+    if not any(field.name == "reviewed_on" for field in Exercise._meta.get_fields()):
+        return exercises.none()
+    return exercises.filter(reviewed_on__isnull=False).order_by("-reviewed_on", "name")
+
+
 @require_safe
 def home(request):
     context = {
         "groups": Muscle.objects.filter(parent=None),
-        "recent": Exercise.objects.published().order_by("-published")[:6],
+        "bodymap": bodymap.for_navigation(),
+        "articles": reviewed_articles()[:HOME_ARTICLES],
         "exercise_count": Exercise.objects.published().count(),
         "breadcrumbs": breadcrumbs(request),
         "description": SITE_DESCRIPTION,
