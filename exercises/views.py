@@ -77,22 +77,25 @@ def group_by_role(rows):
     return [(role, members) for role, members in groups.items() if members]
 
 
-def reviewed_articles():
-    """Published pages an editor has reviewed, most recently reviewed first."""
+def home_articles():
+    """The home page's articles: reviewed ones, most recently reviewed first."""
     exercises = Exercise.objects.published().only("name", "slug", "summary")
     # reviewed_on arrives with the content models (issue 8, branch content);
-    # until they are merged no page can be marked reviewed.
+    # until they are merged the home page lists the newest pages instead.
     if not any(field.name == "reviewed_on" for field in Exercise._meta.get_fields()):
-        return exercises.none()
-    return exercises.filter(reviewed_on__isnull=False).order_by("-reviewed_on", "name")
+        return "New exercises", exercises.order_by("-published", "name")
+    reviewed = exercises.filter(reviewed_on__isnull=False)
+    return "Reviewed articles", reviewed.order_by("-reviewed_on", "name")
 
 
 @require_safe
 def home(request):
+    articles_heading, articles = home_articles()
     context = {
         "groups": Muscle.objects.filter(parent=None),
         "bodymap": bodymap.for_navigation(),
-        "articles": reviewed_articles()[:HOME_ARTICLES],
+        "articles_heading": articles_heading,
+        "articles": articles[:HOME_ARTICLES],
         "exercise_count": Exercise.objects.published().count(),
         "breadcrumbs": breadcrumbs(request),
         "description": SITE_DESCRIPTION,
