@@ -64,11 +64,11 @@ VIEWS = [("front", "Front"), ("back", "Back")]
 # hover and focus sit below it.
 VIEW_WIDTH = 100
 VIEW_GAP = 12
-FIGURE_TOP = 12
+FIGURE_TOP = 14
 FIGURE_HEIGHT = 222
-NAME_Y = FIGURE_TOP + FIGURE_HEIGHT + 8
+NAME_Y = FIGURE_TOP + FIGURE_HEIGHT + 10
 WIDTH = 2 * VIEW_WIDTH + VIEW_GAP
-HEIGHT = NAME_Y + 6
+HEIGHT = NAME_Y + 4
 
 
 @cache
@@ -105,6 +105,11 @@ class View:
     @property
     def label_x(self):
         return self.x + VIEW_WIDTH / 2
+
+    @property
+    def name_x(self):
+        """Names shown on hover and focus are centred under both views."""
+        return WIDTH / 2 - self.x
 
 
 @dataclass
