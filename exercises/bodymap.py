@@ -6,9 +6,11 @@ set of named regions. A region shows the first muscle of its REGION_MUSCLES
 entry that exists in the database, so the map works with whatever part of the
 taxonomy is loaded; a region with none is drawn as plain body.
 
-A region lights for a role row (or a muscle page) naming its muscle, one of that
-muscle's descendants (a head lights its muscle) or one of its ancestors (a group
-lights all its muscles).
+A region lights for a role row (or a muscle page) naming its muscle, one of its
+ancestors (a group lights all its muscles) or one of its descendants that the
+view does not draw on its own (a head lights its muscle where the heads are not
+drawn apart). A region showing a group because its own muscle is missing thus
+does not light for a sibling muscle that has its own region.
 """
 
 import json
@@ -55,6 +57,9 @@ REGION_MUSCLES = {
     "latissimus-dorsi": ["latissimus-dorsi", "lats"],
     "erector-spinae": ["erector-spinae", "lower-back"],
     "gluteus-maximus": ["gluteus-maximus", "glutes"],
+    "gluteus-medius": ["gluteus-medius", "glutes"],
+    "tensor-fasciae-latae": ["tensor-fasciae-latae", "abductors"],
+    "iliopsoas": ["iliopsoas", "hip-flexors"],
     "biceps-femoris": ["biceps-femoris", "hamstrings"],
     "semitendinosus": ["semitendinosus", "hamstrings"],
 }
@@ -154,17 +159,36 @@ class Taxonomy:
             parent = self.by_id.get(parent.parent_id)
         return found
 
-    def related(self, muscle):
-        """Ids of rows that light a region showing this muscle: see module doc."""
-        ids = {muscle.pk} | {m.pk for m in self.ancestors(muscle)}
-        ids |= {m.pk for m in self.by_id.values() if muscle in self.ancestors(m)}
-        return ids
+    def lights(self, named, shown, drawn):
+        """Whether a row naming `named` lights the area showing `shown`.
+
+        It does when it names that muscle, one of its groups, or a part of it
+        that no other area of the view (`drawn`, muscle ids) shows more
+        closely: the gastrocnemius lights for its medial head in the front
+        view, which has no heads, but not in the back view, which has.
+        """
+        if named == shown or named in self.ancestors(shown):
+            return True
+        below = [named, *self.ancestors(named)]
+        if shown not in below:
+            return False
+        closer = below[: below.index(shown)]
+        return not any(muscle.pk in drawn for muscle in closer)
 
     def region_muscle(self, region):
         for slug in REGION_MUSCLES.get(region, []):
             if slug in self.by_slug:
                 return self.by_slug[slug]
         return None
+
+
+def top_left(area):
+    points = [
+        tuple(float(n) for n in pair.split(","))
+        for polygon in area.polygons
+        for pair in polygon.split()
+    ]
+    return (round(min(y for _, y in points) / 10), min(x for x, _ in points))
 
 
 def build(highlights=None, taxonomy=None):
@@ -189,18 +213,19 @@ def build(highlights=None, taxonomy=None):
             area = areas.setdefault(muscle.pk, Area(muscle))
             area.polygons.extend(polygons)
         for area in areas.values():
-            related = taxonomy.related(area.muscle)
             lighting = [
                 (order.get(role, len(order)), role, muscle_id)
                 for muscle_id, role in highlights.items()
-                if muscle_id in related
+                if muscle_id in taxonomy.by_id
+                and taxonomy.lights(taxonomy.by_id[muscle_id], area.muscle, areas)
             ]
             if lighting:
                 area.lit = True
                 area.role = min(lighting)[1]
                 drawn_for.update(muscle_id for _, _, muscle_id in lighting)
         x = index * (VIEW_WIDTH + VIEW_GAP)
-        sorted_areas = sorted(areas.values(), key=lambda a: a.muscle.name)
+        # Head to foot, then left to right: the order of the keyboard's Tab.
+        sorted_areas = sorted(areas.values(), key=top_left)
         views.append(View(name, label, x, sorted_areas, plain))
     not_drawn = [
         taxonomy.by_id[muscle_id]

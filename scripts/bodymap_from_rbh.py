@@ -5,7 +5,8 @@ draws a front and a back view of the body as SVG polygons in a 100-wide box.
 This script reads its src/assets/index.ts and writes our own regions: each
 polygon goes to one of our region names (a muscle or group of the taxonomy),
 or to "outline" for parts of the body that are no muscle of ours (head,
-knees). Which muscle a region shows is decided in exercises/bodymap.py.
+knees). It adds a few polygons of our own (OUR_POLYGONS). Which muscle a
+region shows is decided in exercises/bodymap.py.
 
     npm pack react-body-highlighter        # in a scratch directory
     tar xzf react-body-highlighter-*.tgz
@@ -89,6 +90,26 @@ REGIONS = {
     ("back", "right-soleus"): ["soleus"],
 }
 
+# Ours, not the package's: muscles it does not draw, in gaps of its drawing
+# (same coordinates; the right side mirrors the left about x = 50).
+OUR_POLYGONS = {
+    # Lateral hip, outside the top of the rectus femoris.
+    ("front", "tensor-fasciae-latae"): [
+        (33.4, 81), (32.6, 92.6), (29, 100.6), (27.8, 109.5), (26.8, 102),
+        (28.3, 92), (30.6, 85),
+    ],
+    # Front of the hip below the obliques, above the adductors and the
+    # rectus femoris: where the iliopsoas crosses into the thigh.
+    ("front", "iliopsoas"): [
+        (34.6, 80.2), (39.4, 85.6), (40.4, 90.6), (39, 91.2), (34.5, 92.9),
+        (33.4, 92), (34, 84),
+    ],
+    # Upper outer buttock, between the lower back and the gluteus maximus.
+    ("back", "gluteus-medius"): [
+        (35.5, 84.5), (44.2, 98.6), (30.3, 107.2), (30.5, 97), (32.6, 89),
+    ],
+}  # fmt: skip
+
 VIEWS = {"anteriorData": "front", "posteriorData": "back"}
 MUSCLE_TYPES = {
     "TRAPEZIUS": "trapezius",
@@ -152,12 +173,22 @@ def convert(polygons):
     return regions
 
 
+def add_ours(regions):
+    for (view, name), left in OUR_POLYGONS.items():
+        right = [(100 - x, y) for x, y in left]
+        regions[view][name] = [
+            " ".join(f"{x:g},{y:g}" for x, y in side) for side in (left, right)
+        ]
+
+
 def main(path):
     regions = convert(read_package(Path(path).read_text()))
+    add_ours(regions)
     data = {
         "source": "react-body-highlighter 2.0.5, src/assets/index.ts",
         "license": "MIT, (c) 2020 GV79: licenses/react-body-highlighter.txt",
         "generated_by": "scripts/bodymap_from_rbh.py",
+        "ours": "tensor-fasciae-latae, iliopsoas and gluteus-medius are drawn by us",
         "views": regions,
     }
     OUTPUT.write_text(json.dumps(data, indent=1) + "\n")

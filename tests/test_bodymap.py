@@ -80,6 +80,26 @@ def test_a_region_shows_the_first_role_in_vocabulary_order():
 
     drawn = bodymap.for_roles(exercise.muscle_roles.all())
 
+    assert lit(drawn) == {
+        ("back", "gluteus-maximus"): "target",
+        # The gluteus medius region, showing the group: no medius here.
+        ("back", "glutes"): "stabilizer",
+    }
+
+
+def test_a_region_showing_the_group_does_not_light_for_a_drawn_sibling():
+    glutes = make_muscle(name="Glutes", slug="glutes")
+    maximus = make_muscle(name="Gluteus maximus", slug="gluteus-maximus", parent=glutes)
+    exercise = make_exercise()
+    add_role(exercise, maximus, Role.TARGET)
+
+    drawn = bodymap.for_roles(exercise.muscle_roles.all())
+
+    # The gluteus medius region shows Glutes (no medius in the database) and
+    # stays unlit: the maximus has its own region.
+    assert ("back", "glutes") in {
+        (view.name, area.muscle.slug) for view in drawn.views for area in view.areas
+    }
     assert lit(drawn) == {("back", "gluteus-maximus"): "target"}
 
 
@@ -155,7 +175,8 @@ def test_muscle_page_map_highlights_that_muscle(client):
     svg = html.split('<svg class="bodymap-figure"')[1].split("</svg>")[0]
     assert 'role="img"' in svg
     lit_titles = re.findall(r'class="bodymap-area lit">\s*<title>([^<]+)', svg)
-    assert lit_titles == ["Gluteus maximus"]
+    # The maximus, and the medius region (showing the group: no medius here).
+    assert sorted(lit_titles) == ["Glutes", "Gluteus maximus"]
     assert "Glutes on the body, front and back." in html
 
 
