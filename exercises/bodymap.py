@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.utils.html import format_html_join
+
 from .models import Muscle, Role
 
 DRAWING = Path(__file__).with_name("bodymap.json")
@@ -81,6 +83,13 @@ def drawing():
     return json.loads(DRAWING.read_text())["views"]
 
 
+def polygons_markup(polygons, attributes=""):
+    """<polygon> elements; one call rather than a template loop per polygon."""
+    return format_html_join(
+        "", f'<polygon{attributes} points="{{}}"/>', ((p,) for p in polygons)
+    )
+
+
 @dataclass
 class Area:
     """One muscle's polygons in one view."""
@@ -94,6 +103,10 @@ class Area:
     def role_label(self):
         return Role(self.role).label if self.role else ""
 
+    @property
+    def shapes(self):
+        return polygons_markup(self.polygons)
+
 
 @dataclass
 class View:
@@ -102,6 +115,10 @@ class View:
     x: int
     areas: list
     plain: list
+
+    @property
+    def plain_shapes(self):
+        return polygons_markup(self.plain, ' class="bodymap-plain"')
 
     @property
     def transform(self):
@@ -144,36 +161,36 @@ class BodyMap:
 
 
 class Taxonomy:
-    """All muscles by id and slug, with ancestors: one query."""
+    """All muscles by id and slug, with the ids of their ancestors: one query."""
 
     def __init__(self):
         muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
         self.by_id = {muscle.pk: muscle for muscle in muscles}
         self.by_slug = {muscle.slug: muscle for muscle in muscles}
+        self.ancestors = {muscle.pk: self.ancestor_ids(muscle) for muscle in muscles}
 
-    def ancestors(self, muscle):
+    def ancestor_ids(self, muscle):
         found = []
-        parent = self.by_id.get(muscle.parent_id)
-        while parent is not None and parent not in found:
-            found.append(parent)
-            parent = self.by_id.get(parent.parent_id)
+        parent_id = muscle.parent_id
+        while parent_id in self.by_id and parent_id not in found:
+            found.append(parent_id)
+            parent_id = self.by_id[parent_id].parent_id
         return found
 
     def lights(self, named, shown, drawn):
-        """Whether a row naming `named` lights the area showing `shown`.
+        """Whether a row naming muscle id `named` lights the area showing `shown`.
 
         It does when it names that muscle, one of its groups, or a part of it
         that no other area of the view (`drawn`, muscle ids) shows more
         closely: the gastrocnemius lights for its medial head in the front
         view, which has no heads, but not in the back view, which has.
         """
-        if named == shown or named in self.ancestors(shown):
+        if named == shown or named in self.ancestors[shown]:
             return True
-        below = [named, *self.ancestors(named)]
+        below = [named, *self.ancestors[named]]
         if shown not in below:
             return False
-        closer = below[: below.index(shown)]
-        return not any(muscle.pk in drawn for muscle in closer)
+        return not any(pk in drawn for pk in below[: below.index(shown)])
 
     def region_muscle(self, region):
         for slug in REGION_MUSCLES.get(region, []):
@@ -182,13 +199,20 @@ class Taxonomy:
         return None
 
 
-def top_left(area):
-    points = [
-        tuple(float(n) for n in pair.split(","))
-        for polygon in area.polygons
-        for pair in polygon.split()
-    ]
-    return (round(min(y for _, y in points) / 10), min(x for x, _ in points))
+@cache
+def region_corners():
+    """{(view, region): (tenth of its top, its left)}, for sorting areas."""
+    corners = {}
+    for view, regions in drawing().items():
+        for region, polygons in regions.items():
+            points = [
+                [float(n) for n in pair.split(",")]
+                for polygon in polygons
+                for pair in polygon.split()
+            ]
+            top = round(min(y for _, y in points) / 10)
+            corners[view, region] = (top, min(x for x, _ in points))
+    return corners
 
 
 def build(highlights=None, taxonomy=None):
@@ -204,6 +228,7 @@ def build(highlights=None, taxonomy=None):
     drawn_for = set()
     for index, (name, label) in enumerate(VIEWS):
         areas = {}
+        corners = {}
         plain = []
         for region, polygons in drawing()[name].items():
             muscle = taxonomy.region_muscle(region)
@@ -212,12 +237,14 @@ def build(highlights=None, taxonomy=None):
                 continue
             area = areas.setdefault(muscle.pk, Area(muscle))
             area.polygons.extend(polygons)
+            corner = region_corners()[name, region]
+            corners[muscle.pk] = min(corners.get(muscle.pk, corner), corner)
         for area in areas.values():
             lighting = [
                 (order.get(role, len(order)), role, muscle_id)
                 for muscle_id, role in highlights.items()
                 if muscle_id in taxonomy.by_id
-                and taxonomy.lights(taxonomy.by_id[muscle_id], area.muscle, areas)
+                and taxonomy.lights(muscle_id, area.muscle.pk, areas)
             ]
             if lighting:
                 area.lit = True
@@ -225,7 +252,7 @@ def build(highlights=None, taxonomy=None):
                 drawn_for.update(muscle_id for _, _, muscle_id in lighting)
         x = index * (VIEW_WIDTH + VIEW_GAP)
         # Head to foot, then left to right: the order of the keyboard's Tab.
-        sorted_areas = sorted(areas.values(), key=top_left)
+        sorted_areas = sorted(areas.values(), key=lambda a: corners[a.muscle.pk])
         views.append(View(name, label, x, sorted_areas, plain))
     not_drawn = [
         taxonomy.by_id[muscle_id]
