@@ -13,6 +13,7 @@ drawn apart). A region showing a group because its own muscle is missing thus
 does not light for a sibling muscle that has its own region.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -81,6 +82,12 @@ HEIGHT = NAME_Y + 4
 @cache
 def drawing():
     return json.loads(DRAWING.read_text())["views"]
+
+
+@cache
+def drawing_version():
+    """Changes with the drawing, so that cards keyed by content are redrawn."""
+    return hashlib.sha256(DRAWING.read_bytes()).hexdigest()[:12]
 
 
 def polygons_markup(polygons, attributes=""):

@@ -23,7 +23,8 @@ from PIL import Image, ImageDraw, ImageFont
 from . import bodymap
 from .models import Exercise, Muscle, MuscleRole
 
-# Part of every digest: change it when the drawing below changes.
+# Part of every digest, with the body map's own version: change it when the
+# drawing code below changes.
 CARD_VERSION = 1
 WIDTH, HEIGHT = 1200, 630
 # Drawn at twice the size, then scaled down: Pillow's polygons have no
@@ -71,7 +72,13 @@ def font(size, bold=False):
 
 
 def digest(title, lead, drawn_map):
-    content = [CARD_VERSION, title, lead, drawn_map.signature()]
+    content = [
+        CARD_VERSION,
+        bodymap.drawing_version(),
+        title,
+        lead,
+        drawn_map.signature(),
+    ]
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -101,13 +108,15 @@ def pattern_tile(role, size):
         draw.rectangle((0, 0, width, height), fill=colour)
     elif kind in ("stripes", "back-stripes", "grid"):
         for offset in range(-height, width + height, step):
+            # Rising stripes ("/") as on the page, falling ones ("\\") for
+            # "back-stripes"; both for the grid.
             if kind in ("stripes", "grid"):
                 draw.line(
-                    (offset, 0, offset + height, height), fill=colour, width=3 * SCALE
+                    (offset + height, 0, offset, height), fill=colour, width=3 * SCALE
                 )
             if kind in ("back-stripes", "grid"):
                 draw.line(
-                    (offset + height, 0, offset, height), fill=colour, width=3 * SCALE
+                    (offset, 0, offset + height, height), fill=colour, width=3 * SCALE
                 )
     elif kind == "dots":
         radius = 2 * SCALE
