@@ -1,10 +1,15 @@
 """The body map in a real browser: pages, colour schemes, widths, keyboard, print."""
 
+import json
+import subprocess
+
 import pytest
 from django.urls import reverse
 
+from exercises.models import Role
 from tests.browser.pages import visit
 from tests.browser.test_accessibility import describe
+from tests.factories import add_role, make_exercise, make_muscle
 
 pytestmark = pytest.mark.browser
 
@@ -138,3 +143,56 @@ def test_printout_shows_its_address_and_links_in_full(page, site):
         "getComputedStyle(document.querySelector('.bodymap .ink-target')).fill"
     ) in ("rgb(0, 0, 0)", "#000")
     assert page.locator("svg.bodymap-figure").is_visible()
+
+
+def test_maps_with_every_role_are_valid_html(client, db, vnu_command, tmp_path):
+    group = make_muscle(name="Calves", slug="calves")
+    gastrocnemius = make_muscle(
+        name="Gastrocnemius", slug="gastrocnemius", parent=group
+    )
+    head = make_muscle(
+        name="Gastrocnemius (medial head)",
+        slug="gastrocnemius-medial-head",
+        parent=gastrocnemius,
+    )
+    exercise = make_exercise(name="Every Role", slug="every-role")
+    for position, (slug, role) in enumerate(
+        [
+            ("quadriceps", Role.TARGET),
+            ("gluteus-maximus", Role.SYNERGIST),
+            ("erector-spinae", Role.STABILIZER),
+            ("hamstrings", Role.DYNAMIC_STABILIZER),
+            ("rectus-abdominis", Role.ANTAGONIST_STABILIZER),
+        ]
+    ):
+        muscle = make_muscle(name=slug.replace("-", " ").capitalize(), slug=slug)
+        add_role(exercise, muscle, role, position=position)
+    add_role(exercise, head, Role.SYNERGIST, position=9)
+    urls = [
+        exercise.get_absolute_url(),
+        head.get_absolute_url(),
+        reverse("exercises:muscle_list"),
+        reverse("exercises:home"),
+    ]
+    files = []
+    for number, url in enumerate(urls):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b'class="bodymap-figure"' in response.content
+        path = tmp_path / f"page-{number}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+
+    result = subprocess.run(
+        [*vnu_command, "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert not errors, "\n".join(errors)
