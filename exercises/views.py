@@ -209,11 +209,16 @@ def exercise_detail(request, slug):
         (exercise.name, exercise.get_absolute_url()),
     )
     drawn_map = bodymap.for_roles(roles)
-    preview = cards.link_preview(
-        request,
-        "exercises:exercise_card",
-        exercise.slug,
-        cards.exercise_card_parts(exercise, drawn_map),
+    # Drafts are not shared, and their cards are not served.
+    preview = (
+        cards.link_preview(
+            request,
+            "exercises:exercise_card",
+            exercise.slug,
+            cards.exercise_card_parts(exercise, drawn_map),
+        )
+        if exercise.is_published
+        else {}
     )
     context = {
         "exercise": exercise,
@@ -226,7 +231,7 @@ def exercise_detail(request, slug):
         "bodymap": drawn_map,
         **preview,
         "breadcrumbs": crumbs,
-        "article": article_json_ld(request, exercise, preview["og_image"]),
+        "article": article_json_ld(request, exercise, preview.get("og_image")),
         "title": exercise.name,
         "description": exercise.summary,
         "og_type": "article",

@@ -130,3 +130,11 @@ def test_atom_feed_has_an_author_and_lists_entries_by_publication_time(client):
     assert root.find("a:author/a:uri", ns).text == "http://testserver/"
     titles = [entry.find("a:title", ns).text for entry in root.findall("a:entry", ns)]
     assert titles == ["Zercher Squat", "Bench Press", "Air Squat"]
+
+
+def test_draft_page_seen_by_staff_has_no_card(staff_client):
+    draft = make_exercise(slug="draft", status=Status.DRAFT)
+    html = staff_client.get(draft.get_absolute_url()).content.decode()
+    assert "og:image" not in html
+    assert head_meta(html)["twitter:card"] == "summary"
+    assert "image" not in article(html)
