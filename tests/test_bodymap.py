@@ -205,3 +205,18 @@ def test_map_costs_one_query_for_the_taxonomy(django_assert_num_queries):
     calves()
     with django_assert_num_queries(1):
         bodymap.for_navigation()
+
+
+def test_home_page_leads_with_search_then_the_map_then_articles(client):
+    make_muscle(name="Glutes", slug="glutes")
+    make_exercise(name="Hip Thrust")
+
+    html = client.get(reverse("exercises:home")).content.decode()
+
+    main = html.split('<main id="main">')[1]
+    search = main.index('role="search"')
+    body_map = main.index('<svg class="bodymap-figure"')
+    articles = main.index('<h2 id="articles">')
+    assert search < body_map < articles
+    assert 'href="/muscles/glutes/"' in main[body_map:articles]
+    assert "Hip Thrust" in main[articles:]
