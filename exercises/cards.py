@@ -108,7 +108,7 @@ def pattern_tile(role, size):
         draw.rectangle((0, 0, width, height), fill=colour)
     elif kind in ("stripes", "back-stripes", "grid"):
         for offset in range(-height, width + height, step):
-            # Rising stripes ("/") as on the page, falling ones ("\\") for
+            # Stripes rising to the right as on the page; falling ones for
             # "back-stripes"; both for the grid.
             if kind in ("stripes", "grid"):
                 draw.line(
