@@ -8,6 +8,8 @@ from django.utils.safestring import mark_safe
 from .roles import FREE_EXERCISE_DB
 
 SITE_NAME = "Exercise Atlas"
+# The licence of the site's text.
+CONTENT_LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
 def json_ld(data):
@@ -36,12 +38,13 @@ def breadcrumbs(request, *trail):
     return {"items": items, "json_ld": json_ld(data)}
 
 
-SITE_TEXT_LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
-
-
-def article_json_ld(request, exercise):
+def article_json_ld(request, exercise, image=None):
     url = request.build_absolute_uri(exercise.get_absolute_url())
-    publisher = {"@type": "Organization", "name": SITE_NAME}
+    publisher = {
+        "@type": "Organization",
+        "name": SITE_NAME,
+        "url": request.build_absolute_uri(reverse("exercises:home")),
+    }
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -52,12 +55,14 @@ def article_json_ld(request, exercise):
         "dateModified": exercise.updated.isoformat(),
         "author": publisher,
         "publisher": publisher,
+        "license": CONTENT_LICENSE,
     }
+    if image:
+        data["image"] = image
     if exercise.published:
         data["datePublished"] = exercise.published.isoformat()
     if exercise.alias_list:
         data["alternativeHeadline"] = ", ".join(exercise.alias_list)
-    data["license"] = SITE_TEXT_LICENCE
     if exercise.source_id:
         # The steps (and, until review, the muscles) come from the source.
         data["isBasedOn"] = {

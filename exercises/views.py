@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
+from . import bodymap, cards
 from .forms import ExerciseFilterForm
 from .markdown import render_markdown
 from .models import (
@@ -61,6 +62,7 @@ REVIEWED_FIRST = [F("reviewed_on").desc(nulls_last=True)]
 EXERCISES_PER_PAGE = 20
 EXERCISES_PER_ROLE = 20
 RELATED_EXERCISES = 5
+HOME_ARTICLES = 12
 # Related exercises: a shared muscle in the same role weighs more than a shared
 # muscle in another role.
 SAME_ROLE_WEIGHT = 3
@@ -82,14 +84,24 @@ def group_by_role(rows):
     return [(role, members) for role, members in groups.items() if members]
 
 
+def home_articles():
+    """The home page's articles: reviewed ones first, then the newest pages."""
+    exercises = Exercise.objects.published().only("name", "slug", "summary")
+    if exercises.filter(reviewed_on__isnull=False).exists():
+        heading = "Reviewed articles"
+    else:
+        heading = "New exercises"
+    return heading, exercises.order_by(*REVIEWED_FIRST, "-published", "name")
+
+
 @require_safe
 def home(request):
+    articles_heading, articles = home_articles()
     context = {
         "groups": Muscle.objects.filter(parent=None),
-        # Reviewed articles first: they are what the site is for.
-        "recent": Exercise.objects.published().order_by(*REVIEWED_FIRST, "-published")[
-            :6
-        ],
+        "bodymap": bodymap.for_navigation(),
+        "articles_heading": articles_heading,
+        "articles": articles[:HOME_ARTICLES],
         "exercise_count": Exercise.objects.published().count(),
         "breadcrumbs": breadcrumbs(request),
         "description": SITE_DESCRIPTION,
@@ -249,6 +261,18 @@ def exercise_detail(request, slug):
         ("Exercises", reverse("exercises:exercise_list")),
         (exercise.name, exercise.get_absolute_url()),
     )
+    drawn_map = bodymap.for_roles(roles)
+    # Drafts are not shared, and their cards are not served.
+    preview = (
+        cards.link_preview(
+            request,
+            "exercises:exercise_card",
+            exercise.slug,
+            cards.exercise_card_parts(exercise, drawn_map),
+        )
+        if exercise.is_published
+        else {}
+    )
     context = {
         "exercise": exercise,
         "targets": targets,
@@ -261,8 +285,10 @@ def exercise_detail(request, slug):
         "references": references,
         "related": related_exercises(exercise, roles, exclude=variation_ids),
         "source": FREE_EXERCISE_DB if exercise.source_id else None,
+        "bodymap": drawn_map,
+        **preview,
         "breadcrumbs": crumbs,
-        "article": article_json_ld(request, exercise),
+        "article": article_json_ld(request, exercise, preview.get("og_image")),
         "title": exercise.name,
         "description": exercise.summary,
         "og_type": "article",
@@ -275,6 +301,7 @@ def muscle_list(request):
     groups = Muscle.objects.filter(parent=None).prefetch_related("children__children")
     context = {
         "groups": groups,
+        "bodymap": bodymap.for_navigation(),
         "title": "Muscles",
         "description": "Every muscle group, muscle and head, with the exercises "
         "that work it, by role.",
@@ -359,6 +386,7 @@ def muscle_detail(request, slug):
             )
             if groups:
                 sections.append({"muscle": ancestor, "groups": groups})
+    drawn_map = bodymap.for_muscle(muscle)
     trail = [("Muscles", reverse("exercises:muscle_list"))]
     trail += [(m.name, m.get_absolute_url()) for m in reversed(ancestors)]
     trail.append((muscle.name, muscle.get_absolute_url()))
@@ -370,6 +398,13 @@ def muscle_detail(request, slug):
         "description": muscle_description(muscle),
         "own": sections[0],
         "whole": sections[1:],
+        "bodymap": drawn_map,
+        **cards.link_preview(
+            request,
+            "exercises:muscle_card",
+            muscle.slug,
+            cards.muscle_card_parts(muscle, drawn_map),
+        ),
         "breadcrumbs": breadcrumbs(request, *trail),
     }
     return render(request, "exercises/muscle_detail.html", context)

@@ -11,7 +11,23 @@ from exercises import urls as exercise_urls
 pytestmark = pytest.mark.django_db
 
 # A real object for each route that takes a slug; other slug routes get this.
-SAMPLE_SLUGS = {"exercise_detail": "leg-kickbacks", "muscle_detail": "glutes"}
+SAMPLE_SLUGS = {
+    "exercise_detail": "leg-kickbacks",
+    "muscle_detail": "glutes",
+    "exercise_card": "leg-kickbacks",
+    "muscle_card": "glutes",
+}
+# Link-preview cards: an out-of-date digest, answered with a redirect.
+SAMPLE_DIGEST = "0123456789abcdef"
+
+
+def slug_kwargs(url_name, slug):
+    kwargs = {"slug": slug}
+    if url_name.removeprefix("exercises:").endswith("_card"):
+        kwargs["digest"] = SAMPLE_DIGEST
+    return kwargs
+
+
 DEFAULT_SLUG = "leg-kickbacks"
 SITE_ROUTES = ["sitemap", "robots_txt", "healthz"]
 
@@ -107,7 +123,7 @@ def url_for(route):
     )
     if pattern and "slug" in pattern.pattern.converters:
         slug = SAMPLE_SLUGS.get(pattern.name, DEFAULT_SLUG)
-        return reverse(route, kwargs={"slug": slug})
+        return reverse(route, kwargs=slug_kwargs(route, slug))
     return reverse(route)
 
 
@@ -115,7 +131,7 @@ def slug_route_variants(url_name):
     """The URL with each bad slug in place of the real one."""
     if url_name.removeprefix("exercises:") not in SAMPLE_SLUGS:
         return []
-    real = reverse(url_name, kwargs={"slug": "SLUG"})
+    real = reverse(url_name, kwargs=slug_kwargs(url_name, "SLUG"))
     return [real.replace("SLUG", slug) for slug in BAD_SLUGS]
 
 
