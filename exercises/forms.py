@@ -15,8 +15,8 @@ from .models import (
     Mechanics,
     MuscleRole,
     Role,
-    search_words,
 )
+from .search import search_words
 
 ANY = [("", "Any")]
 

@@ -37,8 +37,8 @@ from .models import (
     Role,
     Status,
     Step,
-    search_words,
 )
+from .search import search_words
 
 FORMAT = "exercise-atlas"
 VERSION = 1
