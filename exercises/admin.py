@@ -11,6 +11,7 @@ from .models import (
     Muscle,
     MuscleRedirect,
     MuscleRole,
+    SearchSynonym,
     Step,
 )
 
@@ -108,3 +109,11 @@ class MuscleRedirectAdmin(admin.ModelAdmin):
     list_display = ["old_slug", "muscle", "created"]
     search_fields = ["old_slug", "muscle__name"]
     autocomplete_fields = ["muscle"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Abbreviations and other words readers search with ("RDL", "abs")."""
+
+    list_display = ["term", "meaning"]
+    search_fields = ["term", "meaning"]

@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
+from .finder import Names, Query
 from .forms import ExerciseFilterForm, related_muscle_ids
 from .markdown import render_markdown
 from .models import (
@@ -94,7 +95,18 @@ def exercise_list(request):
     exercises = form.filter(
         Exercise.objects.published().only("name", "slug", "summary")
     )
-    page = Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
+    search = Query(form.cleaned_data.get("q", ""))
+    page = paginate(search.results(exercises), request)
+    # Nothing found: correct typos against our names, else suggest the closest.
+    corrected, suggestions = None, []
+    if search and not page.paginator.count:
+        names = Names(exercises, synonyms=search.synonyms)
+        corrected = search.corrected(names)
+        if corrected:
+            page = paginate(corrected.results(exercises), request)
+        if not page.paginator.count:
+            corrected, suggestions = None, search.suggestions(names)
+    active_filters = form.active_filters()
     # Links to other pages keep the search and filters: the valid ones only.
     query = urlencode({k: v for k, v in form.cleaned_data.items() if v})
     canonical = reverse("exercises:exercise_list")
@@ -105,7 +117,16 @@ def exercise_list(request):
     context = {
         "form": form,
         "page": page,
-        "active_filters": form.active_filters(),
+        "search": search,
+        "corrected": corrected,
+        "suggestions": [
+            (name, reverse("exercises:exercise_detail", args=[slug]))
+            for name, slug in suggestions
+        ],
+        "active_filters": active_filters,
+        # The filters are folded away unless in use or in error.
+        "filters_open": bool(active_filters)
+        or any(name != "q" for name in form.errors),
         "query_string": query,
         "canonical_url": canonical,
         "title": "Exercises",
@@ -116,6 +137,10 @@ def exercise_list(request):
         ),
     }
     return render(request, "exercises/exercise_list.html", context)
+
+
+def paginate(exercises, request):
+    return Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
 
 
 def related_exercises(exercise, rows):

@@ -23,27 +23,36 @@ def query(page):
     return parse_qs(urlsplit(page.url).query)
 
 
+def list_form(page):
+    return page.get_by_role("search", name="Exercises")
+
+
 def test_reader_searches_exercises_with_the_form(page, site, push_up):
     page.goto(site + reverse("exercises:exercise_list"))
     results = page.locator(".exercise-list").get_by_role("link")
     expect(results).to_have_text(["Leg Kickbacks", "Push-up"])
 
-    page.get_by_role("searchbox", name="Search").fill("kick")
-    page.get_by_role("button", name="Search").click()
+    form = list_form(page)
+    form.get_by_role("searchbox", name="Search").fill("kick")
+    form.get_by_role("button", name="Search").click()
 
     page.wait_for_url("**/exercises/?*")
     assert query(page)["q"] == ["kick"]
     expect(results).to_have_text(["Leg Kickbacks"])
-    expect(page.get_by_role("searchbox", name="Search")).to_have_value("kick")
+    expect(form.get_by_role("searchbox", name="Search")).to_have_value("kick")
 
 
 def test_reader_filters_exercises_by_muscle_with_the_form(page, site, push_up):
     page.goto(site + reverse("exercises:exercise_list"))
+    form = list_form(page)
+    expect(form.get_by_label("Muscle")).to_be_hidden()
 
-    page.get_by_label("Muscle").select_option(label="Chest")
-    page.get_by_role("button", name="Search").click()
+    form.get_by_text("Filters", exact=True).click()
+    form.get_by_label("Muscle").select_option(label="Chest")
+    form.get_by_role("button", name="Apply filters").click()
 
     page.wait_for_url("**/exercises/?*")
     assert query(page)["muscle"] == ["chest"]
     expect(page.locator(".exercise-list").get_by_role("link")).to_have_text(["Push-up"])
-    expect(page.get_by_label("Muscle")).to_have_value("chest")
+    # Open while a filter is in use.
+    expect(form.get_by_label("Muscle")).to_have_value("chest")
