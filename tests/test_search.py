@@ -277,7 +277,32 @@ def test_normal_search_stays_at_four_queries(
         search(client, "hip thrust", muscle="glutes")
 
 
-# The folded filters.
+# The search box in the header, and the folded filters.
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("exercises:home"),
+        LIST,
+        reverse("exercises:exercise_detail", args=["leg-kickbacks"]),
+        reverse("exercises:muscle_list"),
+        reverse("exercises:muscle_detail", args=["glutes"]),
+        reverse("exercises:roles"),
+        "/exercises/no-such-exercise/",
+    ],
+)
+def test_every_page_has_the_search_box_in_its_header(client, fixtures_loaded, url):
+    page = text(client.get(url))
+    header = page[page.index('<header class="site-header">') : page.index("</header>")]
+    assert (
+        f'<form class="site-search" method="get" action="{LIST}" role="search" '
+        'aria-label="Site">'
+    ) in header
+    assert '<label class="visually-hidden" for="site-search-q">Search exercises' in (
+        header
+    )
+    assert '<input type="search" name="q" id="site-search-q"' in header
 
 
 def test_filters_are_folded_unless_one_is_in_use(client, fixtures_loaded):
