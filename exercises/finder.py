@@ -6,7 +6,18 @@ from functools import reduce
 from itertools import islice, product
 from operator import and_, or_
 
-from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Replace
 from rapidfuzz import fuzz, process
 
@@ -133,6 +144,21 @@ class Query:
             .order_by("relevance", *reviewed_first(), "name")
         )
 
+    def page(self, exercises, number, per_page):
+        """One page of results, with the paginator over all of them.
+
+        The ranked ids of every match come in one query, which also gives the
+        count; ordering by relevance reads every match anyway, so a separate
+        COUNT would scan the catalogue a second time.
+        """
+        if not self:
+            return Paginator(exercises, per_page).get_page(number)
+        ids = list(self.results(exercises).values_list("pk", flat=True))
+        page = Paginator(ids, per_page).get_page(number)
+        rows = exercises.in_bulk(page.object_list)
+        page.object_list = [rows[pk] for pk in page.object_list]
+        return page
+
     def relevance(self):
         """Exact name, then name prefix, then alias, then words of the names,
         else the lead (summary), for the best of the query's variants.
@@ -141,7 +167,7 @@ class Query:
         exercises.search.search_fields); without spaces, "push up", "push-up"
         and "pushup" compare equal.
         """
-        compact = ["".join(variant) for variant in self.variants]
+        compact = list(dict.fromkeys("".join(variant) for variant in self.variants))
         return Case(
             When(
                 any_of(Q(names_compact__startswith=f"{c}|") for c in compact),
@@ -169,7 +195,11 @@ class Query:
     def corrected(self, names):
         """The query with misspelt words replaced by the closest words of our
         names ("sqaut" → "squat"), or None when no word needed correcting."""
-        words = [names.correct(word) or word for word in self.words]
+        terms = {word for term in self.synonyms for word in term}
+        words = [
+            word if word in terms else names.correct(word) or word
+            for word in self.words
+        ]
         if tuple(words) == self.words:
             return None
         return Query(" ".join(words), synonyms=self.synonyms)
@@ -179,21 +209,42 @@ class Query:
         return names.closest(" ".join(self.words))
 
 
-class Names:
-    """Names and aliases of a set of exercises, for correcting and suggesting.
+# (what the names were read from, Names): reused while no exercise or muscle
+# has changed; see published_names().
+_names = (None, None)
 
-    Read only when a search found nothing: one query over the set.
+
+def published_names():
+    """Names of all published exercises, read again only after a change.
+
+    Needed only when a search found nothing. Two small aggregate queries tell
+    whether anything changed: a save updates `updated`, a deletion the count.
+    Results never come from here, only corrections and suggestions, so a
+    change a moment old costs at most a less apt suggestion.
     """
+    global _names
+    published = Exercise.objects.published()
+    signature = (
+        published.aggregate(count=Count("pk"), last=Max("updated")),
+        Muscle.objects.aggregate(count=Count("pk"), last=Max("updated")),
+    )
+    seen, names = _names
+    if seen != signature:
+        names = Names(published)
+        _names = (signature, names)
+    return names
 
-    def __init__(self, exercises, synonyms=()):
+
+class Names:
+    """Names and aliases of exercises, for correcting words and suggesting."""
+
+    def __init__(self, exercises):
         self.exercises = list(exercises.values_list("name", "slug", "search_names"))
         counts = Counter()
         for _, _, search_names in self.exercises:
             counts.update(search_names.replace("|", " ").replace("#", " ").split())
         for name in Muscle.objects.values_list("name", flat=True):
             counts.update(search_words(name))
-        for term in synonyms:
-            counts.update(term)
         self.counts = counts
         self.words = sorted(counts)
 

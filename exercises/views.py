@@ -8,7 +8,6 @@ from django.core.exceptions import (
     SuspiciousFileOperation,
     ValidationError,
 )
-from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -32,7 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
-from .finder import Names, Query
+from .finder import Query, published_names
 from .forms import ExerciseFilterForm, related_muscle_ids
 from .markdown import render_markdown
 from .models import (
@@ -96,14 +95,15 @@ def exercise_list(request):
         Exercise.objects.published().only("name", "slug", "summary")
     )
     search = Query(form.cleaned_data.get("q", ""))
-    page = paginate(search.results(exercises), request)
+    number = request.GET.get("page")
+    page = search.page(exercises, number, EXERCISES_PER_PAGE)
     # Nothing found: correct typos against our names, else suggest the closest.
     corrected, suggestions = None, []
     if search and not page.paginator.count:
-        names = Names(exercises, synonyms=search.synonyms)
+        names = published_names()
         corrected = search.corrected(names)
         if corrected:
-            page = paginate(corrected.results(exercises), request)
+            page = corrected.page(exercises, number, EXERCISES_PER_PAGE)
         if not page.paginator.count:
             corrected, suggestions = None, search.suggestions(names)
     active_filters = form.active_filters()
@@ -137,10 +137,6 @@ def exercise_list(request):
         ),
     }
     return render(request, "exercises/exercise_list.html", context)
-
-
-def paginate(exercises, request):
-    return Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
 
 
 def related_exercises(exercise, rows):
