@@ -8,8 +8,10 @@ import io
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from exercises.finder import Query, synonym_spellings
@@ -229,6 +231,25 @@ def test_synonyms_are_data_editors_can_add(client, catalogue):
     assert names(search(client, "popeye")) == []
     SearchSynonym.objects.create(term="Popeye", meaning="Zottman curl")
     assert names(search(client, "popeye")) == ["Zottman Curl", "Zottman Preacher Curl"]
+
+
+def test_editor_adds_a_synonym_in_the_admin_and_search_uses_it_at_once(
+    client, fixtures_loaded, django_user_model
+):
+    make_exercise(name="Jefferson Curl", summary="Plain.")
+    assert names(search(client, "JC")) == []  # and the page may now be cached
+    user = django_user_model.objects.create_user("writer", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    editor = Client()
+    editor.force_login(user)
+
+    response = editor.post(
+        reverse("admin:exercises_searchsynonym_add"),
+        {"term": "JC", "meaning": "Jefferson curl"},
+    )
+
+    assert response.status_code == 302
+    assert names(search(client, "JC")) == ["Jefferson Curl"]
 
 
 def test_synonym_term_of_too_many_words_is_refused(db):
