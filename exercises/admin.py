@@ -26,6 +26,7 @@ from .models import (
     MuscleRedirect,
     MuscleRole,
     Reference,
+    SearchSynonym,
     Step,
     Variation,
     name_clashes,
@@ -328,3 +329,11 @@ class MuscleRedirectAdmin(admin.ModelAdmin):
     list_display = ["old_slug", "muscle", "created"]
     search_fields = ["old_slug", "muscle__name"]
     autocomplete_fields = ["muscle"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Abbreviations and other words readers search with ("RDL", "abs")."""
+
+    list_display = ["term", "meaning"]
+    search_fields = ["term", "meaning"]

@@ -15,7 +15,6 @@ from .models import (
     Mechanics,
     MuscleRole,
     Role,
-    search_words,
 )
 
 ANY = [("", "Any")]
@@ -78,11 +77,12 @@ class ExerciseFilterForm(forms.Form):
         return " ".join(self.cleaned_data["q"].split())
 
     def filter(self, exercises):
-        """Apply the valid fields; invalid ones are shown as errors and ignored."""
+        """Apply the valid filters; invalid ones are shown as errors and ignored.
+
+        The search itself (q) is exercises.finder.Query's.
+        """
         self.is_valid()
         data = self.cleaned_data
-        for word in search_words(data.get("q", "")):
-            exercises = exercises.filter(search_text__contains=f" {word}")
         for attribute in self.ATTRIBUTES:
             if data.get(attribute):
                 exercises = exercises.filter(**{attribute: data[attribute]})

@@ -44,8 +44,8 @@ from .models import (
     Step,
     Variation,
     VariationKind,
-    search_words,
 )
+from .search import search_words
 
 FORMAT = "exercise-atlas"
 # Version 2 adds the review, mistakes, references (cited by benefits and
@@ -1090,7 +1090,7 @@ def write_plan(plan, progress=None):
                 }
             )
             # bulk_create() sends no pre_save signal to fill this in.
-            exercise.search_text = exercise.build_search_text()
+            exercise.set_search_fields()
             exercises.append(exercise)
         # A slug that used to redirect elsewhere is now a page of its own, as
         # Exercise.save() would have it.

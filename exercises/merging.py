@@ -22,8 +22,8 @@ from .models import (
     MuscleRole,
     Step,
     Variation,
-    search_words,
 )
+from .search import search_words
 
 
 class MergeError(Exception):

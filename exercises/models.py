@@ -1,5 +1,4 @@
-import re
-import unicodedata
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,29 +10,7 @@ from markdownx.models import MarkdownxField
 
 # The definitions are content, not schema; re-exported for older imports.
 from .roles import ROLE_DEFINITIONS  # noqa: F401
-
-
-def search_words(text):
-    """Lower-case, accent-free words in the singular.
-
-    Both the stored search text and the reader's query go through this, so
-    "Glute kickback" finds "Leg Kickbacks", "bench presses" finds "Bench Press"
-    and "Presse" finds "Pressé".
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return [singular(word) for word in re.findall(r"\w+", plain)]
-
-
-def singular(word):
-    """English plurals, roughly: flies, presses, crunches, kickbacks."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+from .search import search_fields, search_words
 
 
 def saved_slug(instance):
@@ -69,6 +46,10 @@ def refuse_redirected_slug(redirect_model, field, instance):
                 "redirect first."
             }
         )
+
+
+# Search looks terms up among the query's runs of up to this many words.
+MAX_SYNONYM_TERM_WORDS = 3
 
 
 class Role(models.TextChoices):
@@ -286,6 +267,12 @@ class Exercise(models.Model):
         help_text="Name, aliases and summary as search_words(), each word after "
         "a space; set on save.",
     )
+    search_names = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Name and aliases as search_words(), for ranking results; "
+        "set on save.",
+    )
     source_id = models.CharField(
         max_length=100,
         unique=True,
@@ -353,11 +340,12 @@ class Exercise(models.Model):
     def clean(self):
         refuse_redirected_slug(ExerciseRedirect, "exercise", self)
 
-    def build_search_text(self):
+    def set_search_fields(self):
         # Each word after a space, so a query word matches the start of a word:
         # "kick" finds "kickback", "row" does not find "throw".
-        words = search_words(f"{self.name} {self.aliases} {self.summary}")
-        return "".join(f" {word}" for word in words)
+        self.search_text, self.search_names = search_fields(
+            self.name, self.aliases, self.summary
+        )
 
     @property
     def alias_list(self):
@@ -731,8 +719,51 @@ def name_clashes(exercise):
     return clashes
 
 
+class SearchSynonym(models.Model):
+    """A word readers search for, and the words our names use for it."""
+
+    term = models.CharField(
+        max_length=60, help_text='What readers type, e.g. "RDL" or "abs".'
+    )
+    meaning = models.CharField(
+        max_length=100,
+        help_text='What it stands for, e.g. "Romanian deadlift" or "abdominals". '
+        "A term may have several meanings: results for each are shown.",
+    )
+
+    class Meta:
+        ordering = ["term", "meaning"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "meaning"], name="unique_search_synonym"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.term} → {self.meaning}"
+
+    def get_absolute_url(self):
+        # What a reader searching for the term now finds.
+        query = urlencode({"q": self.term})
+        return f"{reverse('exercises:exercise_list')}?{query}"
+
+    def clean(self):
+        errors = {}
+        words = search_words(self.term)
+        if not words or len(words) > MAX_SYNONYM_TERM_WORDS:
+            errors["term"] = (
+                f"Give one to {MAX_SYNONYM_TERM_WORDS} words of letters or digits."
+            )
+        if not search_words(self.meaning):
+            errors["meaning"] = "Give at least one word of letters or digits."
+        elif search_words(self.meaning) == words:
+            errors["meaning"] = "The meaning is the term itself."
+        if errors:
+            raise ValidationError(errors)
+
+
 @receiver(pre_save, sender=Exercise)
 def keep_search_text(sender, instance, **kwargs):
     # A signal rather than save(): loaddata fires it too (with raw=True).
     # Bulk writes fire nothing: they must set search_text themselves.
-    instance.search_text = instance.build_search_text()
+    instance.set_search_fields()

@@ -8,7 +8,6 @@ from django.core.exceptions import (
     SuspiciousFileOperation,
     ValidationError,
 )
-from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     F,
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from . import bodymap, cards
+from .finder import Query, published_names
 from .forms import ExerciseFilterForm
 from .markdown import render_markdown
 from .models import (
@@ -118,7 +118,19 @@ def exercise_list(request):
         .only("name", "slug", "summary", "reviewed_on")
         .order_by(*REVIEWED_FIRST, "name")
     )
-    page = Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
+    search = Query(form.cleaned_data.get("q", ""))
+    number = request.GET.get("page")
+    page = search.page(exercises, number, EXERCISES_PER_PAGE)
+    # Nothing found: correct typos against our names, else suggest the closest.
+    corrected, suggestions = None, []
+    if search and not page.paginator.count:
+        names = published_names()
+        corrected = search.corrected(names)
+        if corrected:
+            page = corrected.page(exercises, number, EXERCISES_PER_PAGE)
+        if not page.paginator.count:
+            corrected, suggestions = None, search.suggestions(names)
+    active_filters = form.active_filters()
     # Links to other pages keep the search and filters: the valid ones only.
     query = urlencode({k: v for k, v in form.cleaned_data.items() if v})
     canonical = reverse("exercises:exercise_list")
@@ -129,7 +141,16 @@ def exercise_list(request):
     context = {
         "form": form,
         "page": page,
-        "active_filters": form.active_filters(),
+        "search": search,
+        "corrected": corrected,
+        "suggestions": [
+            (name, reverse("exercises:exercise_detail", args=[slug]))
+            for name, slug in suggestions
+        ],
+        "active_filters": active_filters,
+        # The filters are folded away unless in use or in error.
+        "filters_open": bool(active_filters)
+        or any(name != "q" for name in form.errors),
         "query_string": query,
         "canonical_url": canonical,
         "title": "Exercises",

@@ -1,6 +1,26 @@
+import re
+import unicodedata
+
 from django.db import migrations, models
 
-from exercises.models import search_words
+
+# Frozen copies of exercises.search.search_words() and singular() as they were
+# when this migration was written: later changes to search must not change
+# what this step does.
+def search_words(text):
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return [singular(word) for word in re.findall(r"\w+", plain)]
+
+
+def singular(word):
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def rebuild_search_text(apps, schema_editor):

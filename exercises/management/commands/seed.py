@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from exercises.models import Exercise, Muscle
+from exercises.models import Exercise, Muscle, SearchSynonym
 
 # muscle-redirects.json sends /muscles/core/ to Abdominals in a new database; an
 # older one gets that redirect from migration 0007 instead.
@@ -14,6 +14,7 @@ FIXTURES = [
 CATALOGUE = (
     settings.BASE_DIR.parent / "shared" / "data" / "free-exercise-db" / "exercises.json"
 )
+SYNONYM_FIXTURES = [str(settings.BASE_DIR / "fixtures" / "search_synonyms.json")]
 
 
 class Command(BaseCommand):
@@ -47,3 +48,8 @@ class Command(BaseCommand):
         call_command(
             "load_articles", skip_missing_variations=not have_catalogue, **quiet
         )
+        # Separately, so a site seeded before search synonyms existed gets them.
+        if SearchSynonym.objects.exists():
+            self.stdout.write("Search synonyms already there; not loaded.")
+        else:
+            call_command("loaddata", *SYNONYM_FIXTURES, **quiet)
