@@ -211,13 +211,17 @@ UPLOAD_MAX_PIXELS = 25_000_000
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Failed admin sign-ins, counted per client and per username in the default
-# cache: after LOGIN_FAILURE_LIMIT within LOGIN_LOCKOUT_SECONDS, both are
-# refused for LOGIN_LOCKOUT_SECONDS. Behind a proxy REMOTE_ADDR is the proxy's
-# address: name the header the proxy sets, e.g. HTTP_X_REAL_IP.
+# Failed admin sign-ins, counted per client and per username in the "logins"
+# cache above (exercises/signin.py): after LOGIN_FAILURE_LIMIT within
+# LOGIN_LOCKOUT_SECONDS, that client or username is refused for
+# LOGIN_LOCKOUT_SECONDS. Behind a proxy REMOTE_ADDR is the proxy's address:
+# name the header the proxy sets, e.g. HTTP_X_REAL_IP.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 LOGIN_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "REMOTE_ADDR")
+# The admin is the only sign-in: after it, and when `next` is missing or points
+# off the site, go to the admin index (Django's default is /accounts/profile/).
+LOGIN_REDIRECT_URL = "admin:index"
 
 LOGGING = {
     "version": 1,

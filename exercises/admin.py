@@ -3,7 +3,6 @@ from django.db.models import Q
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
-from .forms import AdminLoginForm
 from .models import (
     Benefit,
     Exercise,
@@ -13,6 +12,7 @@ from .models import (
     MuscleRole,
     Step,
 )
+from .signin import AdminLoginForm
 
 # Refuses sign-ins for a while after repeated failures.
 admin.site.login_form = AdminLoginForm
