@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from .validation import CheckedText
+
 
 def search_words(text):
     """Lower-case, accent-free words in the singular.
@@ -149,7 +151,7 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class Muscle(models.Model):
+class Muscle(CheckedText, models.Model):
     """A muscle group (no parent) or a muscle inside a group."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -166,7 +168,9 @@ class Muscle(models.Model):
     function = models.CharField(
         max_length=200, blank=True, help_text='Short, e.g. "hip extension".'
     )
-    description = MarkdownxField(blank=True)
+    # Markdown fields are limited in length and markup (CheckedText): the
+    # renderer must never be slow. A muscle's renders on every page naming it.
+    description = MarkdownxField(blank=True, max_length=3_000)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -203,7 +207,7 @@ class ExerciseQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
-class Exercise(models.Model):
+class Exercise(CheckedText, models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=150, unique=True)
     aliases = models.CharField(
@@ -218,8 +222,8 @@ class Exercise(models.Model):
     level = models.CharField(max_length=20, choices=Level, blank=True)
     force = models.CharField(max_length=20, choices=Force, blank=True)
     category = models.CharField(max_length=30, choices=Category, blank=True)
-    explanation = MarkdownxField(blank=True)
-    takeaway = MarkdownxField(blank=True)
+    explanation = MarkdownxField(blank=True, max_length=10_000)
+    takeaway = MarkdownxField(blank=True, max_length=2_000)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     search_text = models.TextField(
         blank=True,
@@ -297,7 +301,7 @@ class Exercise(models.Model):
         return self.status == Status.PUBLISHED
 
 
-class MuscleRole(models.Model):
+class MuscleRole(CheckedText, models.Model):
     """One muscle (or group) working in one exercise, in one role."""
 
     exercise = models.ForeignKey(
@@ -334,7 +338,7 @@ class MuscleRole(models.Model):
         return Role.values.index(self.role)
 
 
-class Benefit(models.Model):
+class Benefit(CheckedText, models.Model):
     exercise = models.ForeignKey(
         Exercise, on_delete=models.CASCADE, related_name="benefits"
     )
@@ -352,7 +356,7 @@ class Benefit(models.Model):
         return self.exercise.get_absolute_url() + "#benefits"
 
 
-class Step(models.Model):
+class Step(CheckedText, models.Model):
     """One numbered step of an exercise's "How to do it" section."""
 
     exercise = models.ForeignKey(

@@ -28,12 +28,13 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from .forms import ExerciseFilterForm, related_muscle_ids
-from .markdown import render_markdown
+from .markdown import markdown_problems, render_markdown
 from .models import (
     ROLE_DEFINITIONS,
     Exercise,
@@ -54,6 +55,15 @@ SITE_DESCRIPTION = (
 EXERCISES_PER_PAGE = 20
 EXERCISES_PER_ROLE = 20
 RELATED_EXERCISES = 5
+# The longest Markdown field: the preview does not know which field it shows.
+MARKDOWN_PREVIEW_MAX_LENGTH = max(
+    field.max_length
+    for field in [
+        Exercise._meta.get_field("explanation"),
+        Exercise._meta.get_field("takeaway"),
+        Muscle._meta.get_field("description"),
+    ]
+)
 # Related exercises: a shared muscle in the same role weighs more than a shared
 # muscle in another role.
 SAME_ROLE_WEIGHT = 3
@@ -329,6 +339,18 @@ def markdown_preview(request):
     content = request.POST.get("content")
     if content is None:
         return HttpResponseBadRequest("Missing the 'content' field.")
+    # The widget shows whatever comes back, so a refusal says why, in the pane.
+    problems = (
+        [f"The text is longer than {MARKDOWN_PREVIEW_MAX_LENGTH} characters."]
+        if len(content) > MARKDOWN_PREVIEW_MAX_LENGTH
+        else markdown_problems(content)
+    )
+    if problems:
+        return HttpResponseBadRequest(
+            format_html_join(
+                "", '<p class="errornote">{}</p>', [(p,) for p in problems]
+            )
+        )
     return HttpResponse(render_markdown(content))
 
 
