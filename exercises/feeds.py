@@ -1,8 +1,10 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import Exercise
+from .validation import strip_control_characters
 
 
 class NewExercisesFeed(Feed):
@@ -16,11 +18,15 @@ class NewExercisesFeed(Feed):
     def items(self):
         return Exercise.objects.published().order_by("-published", "name")[:20]
 
+    # Control characters saved before they were refused would make the XML
+    # writer fail: leave them out.
     def item_title(self, exercise):
-        return exercise.name
+        return strip_control_characters(exercise.name)
 
     def item_description(self, exercise):
-        return exercise.summary
+        # Atom sends it as <summary type="html">: the plain-text summary is
+        # escaped, so a reader shows "<img ...>" as text, never as markup.
+        return escape(strip_control_characters(exercise.summary))
 
     def item_pubdate(self, exercise):
         return exercise.published

@@ -86,3 +86,25 @@ def new_exercise_form(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def free_db_record(**overrides):
+    record = {
+        "id": "Cable_Hip_Extension",
+        "name": "Cable Hip Extension",
+        "force": "push",
+        "level": "beginner",
+        "mechanic": "isolation",
+        "equipment": "cable",
+        "primaryMuscles": ["glutes"],
+        "secondaryMuscles": ["hamstrings", "lower back"],
+        "instructions": [
+            "Attach an ankle cuff and face the machine.",
+            "Kick the leg back until the hip is straight.",
+            "Return slowly.",
+        ],
+        "category": "strength",
+        "images": ["Cable_Hip_Extension/0.jpg"],
+    }
+    record.update(overrides)
+    return record

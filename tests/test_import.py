@@ -22,7 +22,7 @@ from exercises.models import (
     Step,
 )
 
-from .factories import add_benefit, add_role, make_exercise
+from .factories import add_benefit, add_role, free_db_record, make_exercise
 
 FREE_EXERCISE_DB = (
     settings.BASE_DIR.parent / "shared" / "data" / "free-exercise-db" / "exercises.json"
@@ -32,28 +32,6 @@ FREE_EXERCISE_DB = (
 @pytest.fixture
 def muscles_loaded(db):
     call_command("loaddata", "fixtures/muscles.json", verbosity=0)
-
-
-def free_db_record(**overrides):
-    record = {
-        "id": "Cable_Hip_Extension",
-        "name": "Cable Hip Extension",
-        "force": "push",
-        "level": "beginner",
-        "mechanic": "isolation",
-        "equipment": "cable",
-        "primaryMuscles": ["glutes"],
-        "secondaryMuscles": ["hamstrings", "lower back"],
-        "instructions": [
-            "Attach an ankle cuff and face the machine.",
-            "Kick the leg back until the hip is straight.",
-            "Return slowly.",
-        ],
-        "category": "strength",
-        "images": ["Cable_Hip_Extension/0.jpg"],
-    }
-    record.update(overrides)
-    return record
 
 
 def write_json(tmp_path, data, name="exercises.json"):
