@@ -5,6 +5,7 @@ variables; the defaults are for local development.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,18 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+# The site's address, e.g. https://exercises.example.org: canonical links, the
+# sitemap, the feed and JSON-LD are built from it, never from the Host header
+# (which may carry any port or alias). In development, when it is not set,
+# they are built from the request.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/")
+if not SITE_URL and not DEBUG:
+    raise ImproperlyConfigured("DJANGO_SITE_URL must be set when DJANGO_DEBUG is off.")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL must be a scheme and host, e.g. https://example.org."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # HTTPS. Set DJANGO_SECURE_PROXY_SSL_HEADER=true only behind a proxy that

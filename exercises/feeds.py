@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -12,8 +13,16 @@ class NewExercisesFeed(Feed):
     title = "Exercise Atlas: new exercises"
     subtitle = "Exercises newly published on Exercise Atlas."
 
+    # Absolute from settings.SITE_URL, not from the request's Host header. In
+    # development without it these are paths, and Feed adds the request's host.
     def link(self):
-        return reverse("exercises:exercise_list")
+        return settings.SITE_URL + reverse("exercises:exercise_list")
+
+    def feed_url(self):
+        return settings.SITE_URL + reverse("exercises:feed")
+
+    def item_link(self, exercise):
+        return settings.SITE_URL + exercise.get_absolute_url()
 
     def items(self):
         return Exercise.objects.published().order_by("-published", "name")[:20]

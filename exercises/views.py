@@ -45,7 +45,7 @@ from .models import (
     Role,
     Status,
 )
-from .seo import article_json_ld, breadcrumbs
+from .seo import absolute_url, article_json_ld, breadcrumbs
 from .uploads import save_uploaded_image
 
 SITE_DESCRIPTION = (
@@ -310,7 +310,7 @@ def roles(request):
 
 @require_safe
 def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(request, reverse("sitemap"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

@@ -51,12 +51,23 @@ def test_start_up_without_a_secret_key_is_refused_when_debug_is_off():
     assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off." in result.stderr
 
 
+def test_start_up_without_a_site_url_is_refused_when_debug_is_off():
+    result = run_with_env(
+        ["-c", "import django; django.setup()"],
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=get_random_secret_key(),
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SITE_URL must be set when DJANGO_DEBUG is off." in result.stderr
+
+
 def test_production_settings_pass_the_deployment_checks():
     result = run_with_env(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=get_random_secret_key(),
         DJANGO_ALLOWED_HOSTS="example.org",
+        DJANGO_SITE_URL="https://example.org",
         # The page cache must be shared in production; nothing connects here.
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
