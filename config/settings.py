@@ -78,6 +78,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features the site never uses, turned off for every page
+# (exercises/headers.py). Only features Chromium and Firefox know: an unknown
+# one costs a console error in Chromium.
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer", "autoplay", "browsing-topics", "camera",
+    "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+    "idle-detection", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+    "xr-spatial-tracking",
+]  # fmt: skip
 
 # django-csp. No 'unsafe-inline' anywhere: the admin (Django 5.2), markdownx and
 # our templates use no inline <script>, <style> or style attributes; scripts
@@ -113,6 +123,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "exercises.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Above the page cache, so cached pages answer If-None-Match with a 304 too.
     "django.middleware.http.ConditionalGetMiddleware",

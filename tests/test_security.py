@@ -211,3 +211,22 @@ def test_healthz_is_not_redirected_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get(reverse("healthz")).status_code == 200
     assert client.get(reverse("exercises:roles")).status_code == 301
+
+
+@pytest.mark.django_db
+def test_every_response_turns_off_browser_features_the_site_never_uses(
+    client, staff_client
+):
+    make_exercise(slug="squat")
+    responses = [
+        client.get(reverse("exercises:exercise_detail", args=["squat"])),
+        # The second from the page cache.
+        client.get(reverse("exercises:exercise_detail", args=["squat"])),
+        client.get(reverse("exercises:feed")),
+        client.get("/no-such-page/"),
+        staff_client.get(reverse("admin:index")),
+    ]
+    for response in responses:
+        policy = {item.strip() for item in response["Permissions-Policy"].split(",")}
+        for feature in ["camera", "microphone", "geolocation", "payment", "usb"]:
+            assert f"{feature}=()" in policy
