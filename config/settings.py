@@ -233,7 +233,11 @@ MARKDOWNX_MEDIA_PATH = "uploads/"
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_MAX_PIXELS = 25_000_000
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies other than uploaded files (forms, the Markdown preview): the
+# largest admin form holds well under 100 KB. Django refuses a larger
+# Content-Length before reading the body. Uploads: UPLOAD_MAX_BYTES, checked
+# in the upload view before reading.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Failed admin sign-ins, counted per client and per username in the "logins"
 # cache above (exercises/signin.py): after LOGIN_FAILURE_LIMIT within

@@ -30,6 +30,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
@@ -332,8 +333,51 @@ def staff_only(view):
     return wrapper
 
 
+# Room for the multipart boundaries and headers around the file.
+UPLOAD_REQUEST_OVERHEAD = 64 * 1024
+
+
+def refuse_bodies_over(max_bytes, too_large):
+    """Answer too_large() to a request whose Content-Length is over max_bytes(),
+    before anything reads its body. The front server should refuse it first
+    (docs/deploy.md); Django itself refuses only urlencoded bodies unread.
+
+    The CSRF check reads the body (for the form's token), so a view with this
+    is csrf_exempt and checks CSRF itself, after: see the views below.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return HttpResponseBadRequest("Invalid Content-Length.")
+            if length > max_bytes():
+                return too_large()
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def upload_too_large():
+    limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    return JsonResponse({"image": [f"The file is larger than {limit} MB."]}, status=413)
+
+
+def preview_too_large():
+    return HttpResponse(
+        '<p class="errornote">The text is too long to preview.</p>', status=413
+    )
+
+
+@csrf_exempt
 @require_POST
 @staff_only
+@refuse_bodies_over(lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE, preview_too_large)
+@csrf_protect
 def markdown_preview(request):
     """The markdownx editor's live preview, through the one renderer."""
     content = request.POST.get("content")
@@ -354,8 +398,13 @@ def markdown_preview(request):
     return HttpResponse(render_markdown(content))
 
 
+@csrf_exempt
 @require_POST
 @staff_only
+@refuse_bodies_over(
+    lambda: settings.UPLOAD_MAX_BYTES + UPLOAD_REQUEST_OVERHEAD, upload_too_large
+)
+@csrf_protect
 def markdown_upload(request):
     """Image upload from the markdownx editor; answers the Markdown to insert."""
     uploaded = request.FILES.get("image")
