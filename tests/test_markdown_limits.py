@@ -22,8 +22,10 @@ def nested_list(depth):
 HOSTILE = {
     "5,000 [": "[" * 5000,
     "nested emphasis": "**" * 1000 + "x" + "**" * 1000,
-    "list nested 250 deep": nested_list(250)[:10_000],
-    "list markers 500 deep": "- " * 500 + "a",
+    # Indented 250 deep is longer than any field; nested by markers it fits.
+    "list nested 250 deep": "- " * 250 + "a",
+    "list markers 500 deep": "1. " * 500 + "a",
+    "list indented 60 deep": nested_list(60),
     "quotes 5,000 deep": ">" * 5000 + " a",
     "unclosed links": "[a](" * 2500,
     "unclosed tags": "<a " * 3000,
