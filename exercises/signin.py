@@ -4,6 +4,14 @@ Failures are counted in the "logins" cache (the database, see settings.CACHES),
 which every app server shares, under two keys: the client's address and the
 username as authentication sees it. Either reaching LOGIN_FAILURE_LIMIT
 within LOGIN_LOCKOUT_SECONDS locks sign-in for that client or that username.
+A success clears only that username's count.
+
+Not django-axes: it counts per username and per client too, but with
+AXES_RESET_ON_SUCCESS a sign-in deletes every count of the request (the
+client's as well, which lets an editor reset their address's count with their
+own account between guesses at another), and without it a success clears
+nothing. It would also bring its own models, middleware and authentication
+backend for what is some sixty lines here.
 """
 
 import hashlib
