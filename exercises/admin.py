@@ -38,6 +38,7 @@ class DeclaredFiltersOnly:
                 allowed.add(item.parameter_name)
             else:
                 path = item[0] if isinstance(item, list | tuple) else item
+                allowed.add(path)  # an exact match, as ?status=draft
                 allowed.update(f"{path}__{name}" for name in self.FIELD_FILTER_LOOKUPS)
         if lookup in allowed:
             return True
