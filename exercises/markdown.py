@@ -126,6 +126,8 @@ def markdown_problems(text):
         if fence:
             in_fence = fence.group(1)
             continue
+        if not line.strip():
+            continue  # a blank line, however indented
         depth = _line_depth(line)
         markup += 2 * depth
         if depth > MAX_NESTING and not RULE_LINE.fullmatch(line):

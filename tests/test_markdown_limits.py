@@ -40,6 +40,7 @@ HEAVY = {
     "table": "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 220,
     "headings": "## Heading\n\n" * 300,
     "nested list": nested_list(8) * 8,
+    "indented blank lines": ("Text.\n" + " " * 40 + "\n") * 100,
 }
 
 
