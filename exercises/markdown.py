@@ -50,12 +50,17 @@ MAX_BRACKET_DEPTH = 8
 # end of the paragraph when none does: the link parser scans that far.
 MAX_BRACKET_SCAN = 20_000
 # Markup the parser works on, each costing it tens of µs: the characters that
-# start inline markup, table cells and headings, and each quote, list marker
-# and indent in front of a line. "[", "<" (links, HTML) and the line prefixes
-# cost about twice the others and count twice.
-INLINE_MARKUP = re.compile(r"[*_`\\&!|#]")
+# start inline markup, code fences, table cells and headings, and each quote,
+# list marker and indent in front of a line. "[", "<" (links, HTML) and the
+# line prefixes cost about twice the others and count twice.
+INLINE_MARKUP = re.compile(r"[*_`~\\&!|#]")
 HEAVY_MARKUP = re.compile(r"[\[<]")
 MAX_MARKUP = 700
+# Horizontal rules and setext heading underlines ("===", "---"): the parser
+# splits the paragraph at each and parses the rest again, so one costs it in
+# proportion to the paragraph's length.
+RULE_OR_UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+|(?:[*_-][ \t]*){3,})[ \t]*")
+RULE_WEIGHT = 10
 # For each "<" that may start an HTML tag, the characters up to the next ">",
 # or to the end when none follows: the HTML parser scans that far.
 TAG_START = re.compile(r"<[A-Za-z/!?]")
@@ -128,6 +133,8 @@ def markdown_problems(text):
             continue
         if not line.strip():
             continue  # a blank line, however indented
+        if RULE_OR_UNDERLINE.fullmatch(line):
+            markup += RULE_WEIGHT
         depth = _line_depth(line)
         markup += 2 * depth
         if depth > MAX_NESTING and not RULE_LINE.fullmatch(line):
@@ -159,8 +166,8 @@ def markdown_problems(text):
         )
     if markup > MAX_MARKUP:
         problems.append(
-            "Too much markup: links, emphasis, lists, table cells, headings and "
-            "the characters * _ ` \\ & < [ ! | # count. Use less, or split the "
+            "Too much markup: links, emphasis, lists, table cells, headings, rules "
+            "the characters * _ ` ~ \\ & < [ ! | # count. Use less, or split the "
             "text."
         )
     return problems

@@ -30,6 +30,9 @@ HOSTILE = {
     "unclosed links": "[a](" * 2500,
     "unclosed tags": "<a " * 3000,
     "[^ runs": "[^" * 3000,
+    "unclosed fences": "~~~\n" * 2500,
+    "setext underlines": "=\n" * 5000,
+    "rules in one paragraph": "---\n" * 2500,
     "quote and list mixed": "".join("> - " * n + "a\n" for n in range(60))[:10_000],
 }
 # Heavy but fair: as much of one kind of markup as the limits allow.
@@ -40,6 +43,7 @@ HEAVY = {
     "table": "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 220,
     "headings": "## Heading\n\n" * 300,
     "nested list": nested_list(8) * 8,
+    "rules and headings": "Heading\n=======\n\nText.\n\n---\n\n" * 30,
     "indented blank lines": ("Text.\n" + " " * 40 + "\n") * 100,
 }
 
