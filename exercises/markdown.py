@@ -68,7 +68,6 @@ MAX_TAG_SCAN = 20_000
 # "*" or "_" in a row, outside a horizontal rule: longer runs nest emphasis.
 MAX_EMPHASIS_RUN = 3
 
-FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
 CONTAINER = re.compile(r"(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|\t|[ ]{4})")
 EMPHASIS_RUN = re.compile(
     rf"\*{{{MAX_EMPHASIS_RUN + 1},}}|_{{{MAX_EMPHASIS_RUN + 1},}}"
@@ -120,17 +119,10 @@ def markdown_problems(text):
     text = text or ""
     problems = []
     lines = text.split("\n")
-    in_fence = None
     markup = len(INLINE_MARKUP.findall(text)) + 2 * len(HEAVY_MARKUP.findall(text))
+    # Code fences are checked like the rest: a fence that is never closed is
+    # no code block, and its lines are parsed as Markdown.
     for number, line in enumerate(lines, start=1):
-        fence = FENCE.match(line)
-        if in_fence:
-            if fence and fence.group(1)[0] == in_fence[0]:
-                in_fence = None
-            continue
-        if fence:
-            in_fence = fence.group(1)
-            continue
         if not line.strip():
             continue  # a blank line, however indented
         if RULE_OR_UNDERLINE.fullmatch(line):
@@ -167,7 +159,7 @@ def markdown_problems(text):
     if markup > MAX_MARKUP:
         problems.append(
             "Too much markup: links, emphasis, lists, table cells, headings, rules "
-            "the characters * _ ` ~ \\ & < [ ! | # count. Use less, or split the "
+            "and the characters * _ ` ~ \\ & < [ ! | # count. Use less, or split the "
             "text."
         )
     return problems

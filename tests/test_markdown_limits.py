@@ -31,6 +31,7 @@ HOSTILE = {
     "unclosed tags": "<a " * 3000,
     "[^ runs": "[^" * 3000,
     "unclosed fences": "~~~\n" * 2500,
+    "nesting after an unclosed fence": "```\n" + "- " * 500 + "a",
     "setext underlines": "=\n" * 5000,
     "rules in one paragraph": "---\n" * 2500,
     "quote and list mixed": "".join("> - " * n + "a\n" for n in range(60))[:10_000],
