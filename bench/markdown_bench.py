@@ -113,6 +113,8 @@ def cases():
     yield "*** rules", most_accepted("***\n")
     yield "headings", most_accepted("## Heading\n")
     yield "setext underlines", most_accepted("=\n")
+    yield "paragraphs", most_accepted("\n\na")
+    yield "list items between CRs", most_accepted("- \r")
     yield "--- rules in one paragraph", most_accepted("---\n")
     yield "fenced code", most_accepted("```\ndef f(x):\n    return [x, (x + 1)]\n```\n")
     yield "``` unclosed fences", most_accepted("```\n")
@@ -133,6 +135,8 @@ REFUSED = [
     ("=\\n × 5,000 (setext)", "=\n" * 5000),
     ("---\\n × 2,500", "---\n" * 2500),
     ("~~~\\n × 2,500", "~~~\n" * 2500),
+    ("- \\r × 3,333", "- \r" * 3333),
+    ("\\n\\na × 3,333 (paragraphs)", "\n\na" * 3333),
     ("> - mixed 250 deep", nested_quote_list(250)),
 ]
 

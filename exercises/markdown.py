@@ -50,12 +50,14 @@ MAX_BRACKET_DEPTH = 8
 # end of the paragraph when none does: the link parser scans that far.
 MAX_BRACKET_SCAN = 20_000
 # Markup the parser works on, each costing it tens of µs: the characters that
-# start inline markup, code fences, table cells and headings, and each quote,
-# list marker and indent in front of a line. "[", "<" (links, HTML) and the
-# line prefixes cost about twice the others and count twice.
+# start inline markup, code fences, table cells and headings, each quote, list
+# marker and indent in front of a line, and each paragraph. "[", "<" (links,
+# HTML) and the line prefixes cost about twice the others and count twice.
 INLINE_MARKUP = re.compile(r"[*_`~\\&!|#]")
 HEAVY_MARKUP = re.compile(r"[\[<]")
 MAX_MARKUP = 700
+# Each paragraph (or other block) costs about as much as two of those.
+PARAGRAPH_WEIGHT = 2
 # Horizontal rules and setext heading underlines ("===", "---"): the parser
 # splits the paragraph at each and parses the rest again, so one costs it in
 # proportion to the paragraph's length.
@@ -116,10 +118,15 @@ def _tag_scan(text):
 def markdown_problems(text):
     """Why Python-Markdown might be slow or fail on this text: a list of
     messages for the editor, empty when the text is fine. Linear in the text."""
-    text = text or ""
+    # Line breaks as Python-Markdown reads them: a lone CR is one too.
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     problems = []
     lines = text.split("\n")
-    markup = len(INLINE_MARKUP.findall(text)) + 2 * len(HEAVY_MARKUP.findall(text))
+    markup = (
+        len(INLINE_MARKUP.findall(text))
+        + 2 * len(HEAVY_MARKUP.findall(text))
+        + PARAGRAPH_WEIGHT * len(PARAGRAPH_BREAK.findall(text))
+    )
     # Code fences are checked like the rest: a fence that is never closed is
     # no code block, and its lines are parsed as Markdown.
     for number, line in enumerate(lines, start=1):
@@ -158,9 +165,9 @@ def markdown_problems(text):
         )
     if markup > MAX_MARKUP:
         problems.append(
-            "Too much markup: links, emphasis, lists, table cells, headings, rules "
-            "and the characters * _ ` ~ \\ & < [ ! | # count. Use less, or split the "
-            "text."
+            "Too much markup: paragraphs, links, emphasis, lists, table cells, "
+            "headings, rules and the characters * _ ` ~ \\ & < [ ! | # count. "
+            "Use less, or split the text."
         )
     return problems
 

@@ -31,6 +31,9 @@ HOSTILE = {
     "unclosed tags": "<a " * 3000,
     "[^ runs": "[^" * 3000,
     "unclosed fences": "~~~\n" * 2500,
+    # Python-Markdown reads a lone CR as a line break.
+    "list items between CRs": "- \r" * 3333,
+    "3,333 paragraphs": "\n\na" * 3333,
     "nesting after an unclosed fence": "```\n" + "- " * 500 + "a",
     "setext underlines": "=\n" * 5000,
     "rules in one paragraph": "---\n" * 2500,
@@ -42,9 +45,9 @@ HEAVY = {
     "emphasis": "*a* " * 300,
     "list": "- a\n" * 300,
     "table": "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 220,
-    "headings": "## Heading\n\n" * 300,
+    "headings": "## Heading\n\n" * 150,
     "nested list": nested_list(8) * 8,
-    "rules and headings": "Heading\n=======\n\nText.\n\n---\n\n" * 30,
+    "rules and headings": "Heading\n=======\n\nText.\n\n---\n\n" * 20,
     "indented blank lines": ("Text.\n" + " " * 40 + "\n") * 100,
 }
 
