@@ -114,6 +114,7 @@ def cases():
     yield "headings", most_accepted("## Heading\n")
     yield "setext underlines", most_accepted("=\n")
     yield "paragraphs", most_accepted("\n\na")
+    yield "hard line breaks", most_accepted("a  \n")
     yield "list items between CRs", most_accepted("- \r")
     yield "--- rules in one paragraph", most_accepted("---\n")
     yield "fenced code", most_accepted("```\ndef f(x):\n    return [x, (x + 1)]\n```\n")

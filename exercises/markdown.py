@@ -58,6 +58,8 @@ HEAVY_MARKUP = re.compile(r"[\[<]")
 MAX_MARKUP = 700
 # Each paragraph (or other block) costs about as much as two of those.
 PARAGRAPH_WEIGHT = 2
+# Two spaces at the end of a line: a <br>, one more inline match.
+HARD_LINE_BREAK = re.compile(r"  \n")
 # Horizontal rules and setext heading underlines ("===", "---"): the parser
 # splits the paragraph at each and parses the rest again, so one costs it in
 # proportion to the paragraph's length.
@@ -126,6 +128,7 @@ def markdown_problems(text):
         len(INLINE_MARKUP.findall(text))
         + 2 * len(HEAVY_MARKUP.findall(text))
         + PARAGRAPH_WEIGHT * len(PARAGRAPH_BREAK.findall(text))
+        + len(HARD_LINE_BREAK.findall(text))
     )
     # Code fences are checked like the rest: a fence that is never closed is
     # no code block, and its lines are parsed as Markdown.
@@ -165,9 +168,9 @@ def markdown_problems(text):
         )
     if markup > MAX_MARKUP:
         problems.append(
-            "Too much markup: paragraphs, links, emphasis, lists, table cells, "
-            "headings, rules and the characters * _ ` ~ \\ & < [ ! | # count. "
-            "Use less, or split the text."
+            "Too much markup: paragraphs, line breaks, links, emphasis, lists, "
+            "table cells, headings, rules and the characters "
+            "* _ ` ~ \\ & < [ ! | # count. Use less, or split the text."
         )
     return problems
 

@@ -34,6 +34,7 @@ HOSTILE = {
     # Python-Markdown reads a lone CR as a line break.
     "list items between CRs": "- \r" * 3333,
     "3,333 paragraphs": "\n\na" * 3333,
+    "2,500 hard line breaks": "a  \n" * 2500,
     "nesting after an unclosed fence": "```\n" + "- " * 500 + "a",
     "setext underlines": "=\n" * 5000,
     "rules in one paragraph": "---\n" * 2500,
