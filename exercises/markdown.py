@@ -51,10 +51,11 @@ MAX_BRACKET_DEPTH = 8
 MAX_BRACKET_SCAN = 20_000
 # Markup the parser works on, each costing it tens of µs: the characters that
 # start inline markup, code fences, table cells and headings, each quote, list
-# marker and indent in front of a line, and each paragraph. "[", "<" (links,
-# HTML) and the line prefixes cost about twice the others and count twice.
-INLINE_MARKUP = re.compile(r"[*_`~\\&!|#]")
-HEAVY_MARKUP = re.compile(r"[\[<]")
+# marker and indent in front of a line, and each paragraph. "[", "<", "|"
+# (links, HTML, table cells) and the line prefixes cost about twice the others
+# and count twice.
+INLINE_MARKUP = re.compile(r"[*_`~\\&!#]")
+HEAVY_MARKUP = re.compile(r"[\[<|]")
 MAX_MARKUP = 700
 # Each paragraph (or other block) costs about as much as two of those.
 PARAGRAPH_WEIGHT = 2

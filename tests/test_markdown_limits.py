@@ -45,7 +45,7 @@ HEAVY = {
     "links": "[a](b) " * 200,
     "emphasis": "*a* " * 300,
     "list": "- a\n" * 300,
-    "table": "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 220,
+    "table": "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 100,
     "headings": "## Heading\n\n" * 150,
     "nested list": nested_list(8) * 8,
     "rules and headings": "Heading\n=======\n\nText.\n\n---\n\n" * 20,
