@@ -4,10 +4,10 @@ Python-Markdown has inputs that take it quadratic time or deep recursion (many
 unclosed "[", long runs of "*", lists or quotes nested hundreds deep). Text
 that could do that is refused where it is written (markdown_problems() runs
 in the model's validation, the importer and the preview) and rendered as
-plain paragraphs if it reaches a page anyway. Within the limits below, any
-text up to the longest Markdown field renders in a few tens of milliseconds:
-bench/markdown_bench.py measures the worst cases. Rendered HTML is kept per
-source text, so a page never renders the same Markdown twice.
+plain paragraphs if it reaches a page anyway. Within the limits below, the
+worst texts found (bench/markdown_bench.py, docs/performance.md) as long as
+the longest Markdown field render in under 40 ms of CPU. Rendered HTML is
+kept per source text, so a page never renders the same Markdown twice.
 """
 
 import hashlib
