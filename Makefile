@@ -48,6 +48,6 @@ format: $(VENV)/.installed
 # What CI checks besides the tests.
 check: $(VENV)/.installed
 	$(BIN)/python manage.py check
-	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())') DJANGO_ALLOWED_HOSTS=example.org REDIS_URL=redis://127.0.0.1:6379/0 $(BIN)/python manage.py check --deploy --fail-level WARNING
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())') DJANGO_ALLOWED_HOSTS=example.org DJANGO_SITE_URL=https://example.org REDIS_URL=redis://127.0.0.1:6379/0 $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only DJANGO_SITE_URL=https://example.org $(BIN)/python manage.py collectstatic --no-input --verbosity 0

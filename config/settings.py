@@ -5,6 +5,7 @@ variables; the defaults are for local development.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,18 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+# The site's address, e.g. https://exercises.example.org: canonical links, the
+# sitemap, the feed and JSON-LD are built from it, never from the Host header
+# (which may carry any port or alias). In development, when it is not set,
+# they are built from the request.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/")
+if not SITE_URL and not DEBUG:
+    raise ImproperlyConfigured("DJANGO_SITE_URL must be set when DJANGO_DEBUG is off.")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL must be a scheme and host, e.g. https://example.org."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # HTTPS. Set DJANGO_SECURE_PROXY_SSL_HEADER=true only behind a proxy that
@@ -65,6 +78,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features the site never uses, turned off for every page
+# (exercises/headers.py). Only features Chromium and Firefox know: an unknown
+# one costs a console error in Chromium.
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer", "autoplay", "browsing-topics", "camera",
+    "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+    "idle-detection", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+    "xr-spatial-tracking",
+]  # fmt: skip
 
 # django-csp. No 'unsafe-inline' anywhere: the admin (Django 5.2), markdownx and
 # our templates use no inline <script>, <style> or style attributes; scripts
@@ -101,6 +124,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "exercises.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Above the page cache, so cached pages answer If-None-Match with a 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -210,15 +234,23 @@ MARKDOWNX_MEDIA_PATH = "uploads/"
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_MAX_PIXELS = 25_000_000
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies other than uploaded files (forms, the Markdown preview): the
+# largest admin form holds well under 100 KB. Django refuses a larger
+# Content-Length before reading the body. Uploads: UPLOAD_MAX_BYTES, checked
+# in the upload view before reading.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
-# Failed admin sign-ins, counted per client and per username in the default
-# cache: after LOGIN_FAILURE_LIMIT within LOGIN_LOCKOUT_SECONDS, both are
-# refused for LOGIN_LOCKOUT_SECONDS. Behind a proxy REMOTE_ADDR is the proxy's
-# address: name the header the proxy sets, e.g. HTTP_X_REAL_IP.
+# Failed admin sign-ins, counted per client and per username in the "logins"
+# cache above (exercises/signin.py): after LOGIN_FAILURE_LIMIT within
+# LOGIN_LOCKOUT_SECONDS, that client or username is refused for
+# LOGIN_LOCKOUT_SECONDS. Behind a proxy REMOTE_ADDR is the proxy's address:
+# name the header the proxy sets, e.g. HTTP_X_REAL_IP.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 LOGIN_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "REMOTE_ADDR")
+# The admin is the only sign-in: after it, and when `next` is missing or points
+# off the site, go to the admin index (Django's default is /accounts/profile/).
+LOGIN_REDIRECT_URL = "admin:index"
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from adminsortable2.admin import (
 )
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +15,6 @@ from django.utils.html import format_html, format_html_join
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
-from .forms import AdminLoginForm
 from .merging import MergeError, merge_comment, merge_exercise
 from .models import (
     Benefit,
@@ -31,9 +31,69 @@ from .models import (
     Variation,
     name_clashes,
 )
+from .signin import AdminLoginForm
 
 # Refuses sign-ins for a while after repeated failures.
 admin.site.login_form = AdminLoginForm
+
+
+class DeclaredFiltersOnly:
+    """Changelists filter only through the filters the admin declares.
+
+    Django also lets the query string filter by any field of the model
+    (?explanation__regex=...), which can run for as long as the database lets
+    it; any other filter answers 400 Bad Request here.
+    """
+
+    # What Django's field filters put in the query string after the field path.
+    FIELD_FILTER_LOOKUPS = ["exact", "isnull", "id__exact", "gte", "lt", "isempty"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        allowed = set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                allowed.add(item.parameter_name)
+            else:
+                path = item[0] if isinstance(item, list | tuple) else item
+                allowed.add(path)  # an exact match, as ?status=draft
+                allowed.update(f"{path}__{name}" for name in self.FIELD_FILTER_LOOKUPS)
+        if lookup in allowed:
+            return True
+        # The selection popup of a foreign key with limit_choices_to filters
+        # by it, as Django allows.
+        return any(
+            (lookup, value)
+            in url_params_from_lookup_dict(
+                fk_lookup() if callable(fk_lookup) else fk_lookup
+            ).items()
+            for fk_lookup in self.model._meta.related_fkey_lookups
+        )
+
+
+class RecoverNeedsDelete:
+    """Recovering a deleted object (django-reversion) undoes a deletion: it
+    needs the add and the delete permission, not only add and change."""
+
+    def can_recover(self, request):
+        return self.has_add_permission(request) and self.has_delete_permission(request)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.can_recover(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.can_recover(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        # templates/reversion/change_list.html shows the link only then.
+        extra_context = {
+            "can_recover": self.can_recover(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
 
 
 class MuscleGroupFilter(admin.SimpleListFilter):
@@ -136,7 +196,13 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(SortableAdminBase, VersionAdmin, MarkdownxModelAdmin):
+class ExerciseAdmin(
+    DeclaredFiltersOnly,
+    SortableAdminBase,
+    RecoverNeedsDelete,
+    VersionAdmin,
+    MarkdownxModelAdmin,
+):
     list_display = ["name", "status", "mechanics", "reviewed_on", "updated"]
     list_filter = [
         "status",
@@ -300,14 +366,16 @@ class ExerciseAdmin(SortableAdminBase, VersionAdmin, MarkdownxModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(VersionAdmin):
+class ReferenceAdmin(DeclaredFiltersOnly, RecoverNeedsDelete, VersionAdmin):
     list_display = ["authors", "year", "title", "doi", "pmid"]
     search_fields = ["authors", "title", "publication", "doi", "pmid"]
     fields = ["authors", "title", "publication", "year", "doi", "pmid", "url"]
 
 
 @admin.register(Muscle)
-class MuscleAdmin(VersionAdmin, MarkdownxModelAdmin):
+class MuscleAdmin(
+    DeclaredFiltersOnly, RecoverNeedsDelete, VersionAdmin, MarkdownxModelAdmin
+):
     list_display = ["name", "level", "parent", "function"]
     list_select_related = ["parent__parent"]
     autocomplete_fields = ["parent"]
@@ -318,21 +386,21 @@ class MuscleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
 
 @admin.register(ExerciseRedirect)
-class ExerciseRedirectAdmin(admin.ModelAdmin):
+class ExerciseRedirectAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = ["old_slug", "exercise", "created"]
     search_fields = ["old_slug", "exercise__name"]
     autocomplete_fields = ["exercise"]
 
 
 @admin.register(MuscleRedirect)
-class MuscleRedirectAdmin(admin.ModelAdmin):
+class MuscleRedirectAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = ["old_slug", "muscle", "created"]
     search_fields = ["old_slug", "muscle__name"]
     autocomplete_fields = ["muscle"]
 
 
 @admin.register(SearchSynonym)
-class SearchSynonymAdmin(admin.ModelAdmin):
+class SearchSynonymAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     """Abbreviations and other words readers search with ("RDL", "abs")."""
 
     list_display = ["term", "meaning"]

@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import bodymap
 from .models import Exercise, Muscle, MuscleRole
+from .seo import absolute_url
 
 # Part of every digest, with the body map's own version: change it when the
 # drawing code below changes.
@@ -273,7 +274,7 @@ def link_preview(request, route, slug, parts):
     title, lead, drawn_map, kind = parts
     path = reverse(route, args=[slug, digest(title, lead, drawn_map)])
     return {
-        "og_image": request.build_absolute_uri(path),
+        "og_image": absolute_url(request, path),
         "og_image_alt": alt_text(title, drawn_map, kind),
     }
 

@@ -1,11 +1,4 @@
-import hashlib
-import logging
-
 from django import forms
-from django.conf import settings
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import caches
-from django.core.exceptions import ValidationError
 
 from .models import (
     Category,
@@ -111,72 +104,3 @@ class ExerciseFilterForm(forms.Form):
                         labels = {k: f"{v} itself" for k, v in labels.items()}
                 active.append((field.label, labels.get(value, value)))
         return active
-
-
-logger = logging.getLogger(__name__)
-
-
-def client_address(request):
-    # Behind a proxy, REMOTE_ADDR is the proxy: LOGIN_CLIENT_IP_HEADER names the
-    # header in which the proxy passes on the client's address.
-    meta = request.META
-    return meta.get(settings.LOGIN_CLIENT_IP_HEADER) or meta.get("REMOTE_ADDR", "")
-
-
-def login_failure_keys(client, username):
-    """Cache keys counting failed sign-ins from this client and for this username."""
-    return [
-        f"login-failures:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
-        for kind, value in [("client", client), ("username", username)]
-    ]
-
-
-def count_login_failure(key):
-    """Add a failure; the count expires LOGIN_LOCKOUT_SECONDS after the first."""
-    timeout = settings.LOGIN_LOCKOUT_SECONDS
-    counts = caches["logins"]
-    counts.add(key, 0, timeout)
-    try:
-        failures = counts.incr(key)
-    except ValueError:  # expired between add() and incr()
-        counts.set(key, 1, timeout)
-        failures = 1
-    if failures >= settings.LOGIN_FAILURE_LIMIT:
-        # Locked for the full time from the last failure.
-        counts.touch(key, timeout)
-    return failures
-
-
-class AdminLoginForm(AdminAuthenticationForm):
-    """The admin's sign-in, refused for a while after repeated failures.
-
-    Counted per client and per username in the "logins" cache (the database),
-    which every app server shares.
-    """
-
-    def clean(self):
-        client = client_address(self.request)
-        username = self.data.get("username", "")
-        keys = login_failure_keys(client, username)
-        counts = caches["logins"]
-        if any(counts.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
-            minutes = settings.LOGIN_LOCKOUT_SECONDS // 60
-            raise ValidationError(
-                f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
-                code="locked_out",
-            )
-        try:
-            cleaned_data = super().clean()
-        except ValidationError:
-            failures = [count_login_failure(key) for key in keys]
-            if max(failures) == settings.LOGIN_FAILURE_LIMIT:
-                logger.warning(
-                    "Admin sign-in locked after %d failures: client %s, username %r",
-                    max(failures),
-                    client,
-                    username,
-                )
-            raise
-        if self.user_cache is not None:
-            counts.delete_many(keys)
-        return cleaned_data

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from .cache import bump_content_version
 from .leads import generated_lead
+from .markdown import markdown_problems
 from .merging import merge_exercise
 from .models import (
     Benefit,
@@ -46,6 +47,7 @@ from .models import (
     VariationKind,
 )
 from .search import search_words
+from .validation import control_character_problem
 
 FORMAT = "exercise-atlas"
 # Version 2 adds the review, mistakes, references (cited by benefits and
@@ -490,6 +492,9 @@ def _string(record, key, *, required=True, blank=False, limit=None):
         raise RecordError(key, "must not be empty")
     if limit and len(value) > limit:
         raise RecordError(key, f"is longer than {limit} characters")
+    problem = control_character_problem(value)
+    if problem:
+        raise RecordError(key, problem)
     return value
 
 
@@ -519,6 +524,10 @@ def _free_db_strings(record, key):
     value = record[key]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RecordError(key, "must be a list of text")
+    for number, text in enumerate(value, start=1):
+        problem = control_character_problem(text)
+        if problem:
+            raise RecordError(f"{key}[{number}]", problem)
     return value
 
 
@@ -661,7 +670,12 @@ def _own_record(record, catalogue, publish, now):
         if fields[key]:
             _choice(fields[key], choices, key)
     for key in ["explanation", "takeaway"]:
-        fields[key] = _string(record, key, required=False, blank=True)
+        fields[key] = _string(
+            record, key, required=False, blank=True, limit=max_length(key)
+        )
+        problems = markdown_problems(fields[key])
+        if problems:
+            raise RecordError(key, " ".join(problems))
     fields["status"] = _choice(record.get("status", Status.DRAFT), Status, "status")
 
     new_only = {}

@@ -11,6 +11,7 @@ from markdownx.models import MarkdownxField
 # The definitions are content, not schema; re-exported for older imports.
 from .roles import ROLE_DEFINITIONS  # noqa: F401
 from .search import search_fields, search_words
+from .validation import CheckedText
 
 
 def saved_slug(instance):
@@ -143,7 +144,7 @@ MAX_MUSCLE_LEVELS = 3
 MUSCLE_LEVELS = ["group", "muscle", "head"]
 
 
-class Muscle(models.Model):
+class Muscle(CheckedText, models.Model):
     """A muscle group, a muscle in a group, or a head or part of a muscle."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -160,7 +161,9 @@ class Muscle(models.Model):
     function = models.CharField(
         max_length=200, blank=True, help_text='Short, e.g. "hip extension".'
     )
-    description = MarkdownxField(blank=True)
+    # Markdown fields are limited in length and markup (CheckedText): the
+    # renderer must never be slow. A muscle's renders on every page naming it.
+    description = MarkdownxField(blank=True, max_length=3_000)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -243,7 +246,7 @@ class ExerciseQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
-class Exercise(models.Model):
+class Exercise(CheckedText, models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=150, unique=True)
     aliases = models.CharField(
@@ -258,8 +261,8 @@ class Exercise(models.Model):
     level = models.CharField(max_length=20, choices=Level, blank=True)
     force = models.CharField(max_length=20, choices=Force, blank=True)
     category = models.CharField(max_length=30, choices=Category, blank=True)
-    explanation = MarkdownxField(blank=True)
-    takeaway = MarkdownxField(blank=True)
+    explanation = MarkdownxField(blank=True, max_length=10_000)
+    takeaway = MarkdownxField(blank=True, max_length=2_000)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     search_text = models.TextField(
         blank=True,
@@ -402,7 +405,7 @@ class Exercise(models.Model):
         return getattr(self, relation).select_related(related)
 
 
-class MuscleRole(models.Model):
+class MuscleRole(CheckedText, models.Model):
     """One muscle (or group) working in one exercise, in one role."""
 
     exercise = models.ForeignKey(
@@ -439,7 +442,7 @@ class MuscleRole(models.Model):
         return Role.values.index(self.role)
 
 
-class Benefit(models.Model):
+class Benefit(CheckedText, models.Model):
     exercise = models.ForeignKey(
         Exercise, on_delete=models.CASCADE, related_name="benefits"
     )
@@ -460,7 +463,7 @@ class Benefit(models.Model):
         return self.exercise.get_absolute_url() + "#benefits"
 
 
-class Step(models.Model):
+class Step(CheckedText, models.Model):
     """One numbered step of an exercise's "How to do it" section."""
 
     exercise = models.ForeignKey(
@@ -479,7 +482,7 @@ class Step(models.Model):
         return self.exercise.get_absolute_url() + "#how-to"
 
 
-class Mistake(models.Model):
+class Mistake(CheckedText, models.Model):
     """One entry of an exercise's "Common mistakes" section."""
 
     exercise = models.ForeignKey(
@@ -568,7 +571,7 @@ class Variation(models.Model):
             )
 
 
-class Reference(models.Model):
+class Reference(CheckedText, models.Model):
     """A source someone has opened; one row per source, shared by exercises."""
 
     authors = models.CharField(max_length=500, help_text="As the source lists them.")
@@ -719,7 +722,7 @@ def name_clashes(exercise):
     return clashes
 
 
-class SearchSynonym(models.Model):
+class SearchSynonym(CheckedText, models.Model):
     """A word readers search for, and the words our names use for it."""
 
     term = models.CharField(

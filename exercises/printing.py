@@ -4,6 +4,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from .seo import absolute_url
+
 
 @require_safe
 def print_stylesheet(request):
@@ -12,7 +14,7 @@ def print_stylesheet(request):
     A static stylesheet can print only the href as written (a path); CSS cannot
     join it to the site's address unless given the address as a string.
     """
-    origin = request.build_absolute_uri(reverse("exercises:home")).rstrip("/")
+    origin = absolute_url(request, reverse("exercises:home")).rstrip("/")
     origin = origin.replace("\\", "\\\\").replace('"', '\\"')
     css = (
         "@media print {\n"

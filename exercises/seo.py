@@ -1,7 +1,9 @@
 """Linking metadata: breadcrumbs and JSON-LD for search engines and previews."""
 
 import json
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -10,6 +12,21 @@ from .roles import FREE_EXERCISE_DB
 SITE_NAME = "Exercise Atlas"
 # The licence of the site's text.
 CONTENT_LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
+
+
+def site_url(request):
+    """The scheme and host of absolute URLs: settings.SITE_URL, which
+    production requires; in development, the request's."""
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+
+
+def absolute_url(request, path):
+    return site_url(request) + path
+
+
+def site_domain_and_protocol(request):
+    parts = urlsplit(site_url(request))
+    return parts.netloc, parts.scheme
 
 
 def json_ld(data):
@@ -30,7 +47,7 @@ def breadcrumbs(request, *trail):
                 "@type": "ListItem",
                 "position": position,
                 "name": name,
-                "item": request.build_absolute_uri(path),
+                "item": absolute_url(request, path),
             }
             for position, (name, path) in enumerate(items, 1)
         ],
@@ -39,11 +56,11 @@ def breadcrumbs(request, *trail):
 
 
 def article_json_ld(request, exercise, image=None):
-    url = request.build_absolute_uri(exercise.get_absolute_url())
+    url = absolute_url(request, exercise.get_absolute_url())
     publisher = {
         "@type": "Organization",
         "name": SITE_NAME,
-        "url": request.build_absolute_uri(reverse("exercises:home")),
+        "url": absolute_url(request, reverse("exercises:home")),
     }
     data = {
         "@context": "https://schema.org",

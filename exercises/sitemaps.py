@@ -1,10 +1,28 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Exercise, Muscle
 
 
-class ExerciseSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Absolute URLs from settings.SITE_URL, not from the request's Host
+    header; in development without it, from the request."""
+
+    def get_domain(self, site=None):
+        if settings.SITE_URL:
+            return urlsplit(settings.SITE_URL).netloc
+        return super().get_domain(site)
+
+    def get_protocol(self, protocol=None):
+        if settings.SITE_URL:
+            return urlsplit(settings.SITE_URL).scheme
+        return super().get_protocol(protocol)
+
+
+class ExerciseSitemap(SiteSitemap):
     def items(self):
         return Exercise.objects.published().only("slug", "updated").order_by("pk")
 
@@ -12,7 +30,7 @@ class ExerciseSitemap(Sitemap):
         return exercise.updated
 
 
-class MuscleSitemap(Sitemap):
+class MuscleSitemap(SiteSitemap):
     def items(self):
         return Muscle.objects.only("slug", "updated").order_by("pk")
 
@@ -20,7 +38,7 @@ class MuscleSitemap(Sitemap):
         return muscle.updated
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(SiteSitemap):
     def items(self):
         return [
             "exercises:home",

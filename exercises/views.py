@@ -27,14 +27,16 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from . import bodymap, cards
 from .finder import Query, published_names
 from .forms import ExerciseFilterForm
-from .markdown import render_markdown
+from .markdown import markdown_problems, render_markdown
 from .models import (
     REVIEWED_ROLES,
     SOURCE_ROLES,
@@ -50,7 +52,7 @@ from .models import (
     VariationKind,
 )
 from .roles import FREE_EXERCISE_DB, ROLE_DEFINITIONS, ROLE_EXAMPLES, ROLE_SOURCE
-from .seo import article_json_ld, breadcrumbs
+from .seo import absolute_url, article_json_ld, breadcrumbs
 from .uploads import save_uploaded_image
 
 SITE_DESCRIPTION = (
@@ -63,6 +65,15 @@ EXERCISES_PER_PAGE = 20
 EXERCISES_PER_ROLE = 20
 RELATED_EXERCISES = 5
 HOME_ARTICLES = 12
+# The longest Markdown field: the preview does not know which field it shows.
+MARKDOWN_PREVIEW_MAX_LENGTH = max(
+    field.max_length
+    for field in [
+        Exercise._meta.get_field("explanation"),
+        Exercise._meta.get_field("takeaway"),
+        Muscle._meta.get_field("description"),
+    ]
+)
 # Related exercises: a shared muscle in the same role weighs more than a shared
 # muscle in another role.
 SAME_ROLE_WEIGHT = 3
@@ -471,7 +482,7 @@ def roles(request):
 
 @require_safe
 def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(request, reverse("sitemap"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -493,18 +504,78 @@ def staff_only(view):
     return wrapper
 
 
+# Room for the multipart boundaries and headers around the file.
+UPLOAD_REQUEST_OVERHEAD = 64 * 1024
+
+
+def refuse_bodies_over(max_bytes, too_large):
+    """Answer too_large() to a request whose Content-Length is over max_bytes(),
+    before anything reads its body. The front server should refuse it first
+    (docs/deploy.md); Django itself refuses only urlencoded bodies unread.
+
+    The CSRF check reads the body (for the form's token), so a view with this
+    is csrf_exempt and checks CSRF itself, after: see the views below.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return HttpResponseBadRequest("Invalid Content-Length.")
+            if length > max_bytes():
+                return too_large()
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def upload_too_large():
+    limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    return JsonResponse({"image": [f"The file is larger than {limit} MB."]}, status=413)
+
+
+def preview_too_large():
+    return HttpResponse(
+        '<p class="errornote">The text is too long to preview.</p>', status=413
+    )
+
+
+@csrf_exempt
 @require_POST
 @staff_only
+@refuse_bodies_over(lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE, preview_too_large)
+@csrf_protect
 def markdown_preview(request):
     """The markdownx editor's live preview, through the one renderer."""
     content = request.POST.get("content")
     if content is None:
         return HttpResponseBadRequest("Missing the 'content' field.")
+    # The widget shows whatever comes back, so a refusal says why, in the pane.
+    problems = (
+        [f"The text is longer than {MARKDOWN_PREVIEW_MAX_LENGTH} characters."]
+        if len(content) > MARKDOWN_PREVIEW_MAX_LENGTH
+        else markdown_problems(content)
+    )
+    if problems:
+        return HttpResponseBadRequest(
+            format_html_join(
+                "", '<p class="errornote">{}</p>', [(p,) for p in problems]
+            )
+        )
     return HttpResponse(render_markdown(content))
 
 
+@csrf_exempt
 @require_POST
 @staff_only
+@refuse_bodies_over(
+    lambda: settings.UPLOAD_MAX_BYTES + UPLOAD_REQUEST_OVERHEAD, upload_too_large
+)
+@csrf_protect
 def markdown_upload(request):
     """Image upload from the markdownx editor; answers the Markdown to insert."""
     uploaded = request.FILES.get("image")

@@ -87,3 +87,76 @@ def cite(exercise, reference, position=0):
     return ExerciseReference.objects.create(
         exercise=exercise, reference=reference, position=position
     )
+
+
+def inline_management(prefix, total, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def new_exercise_form(**overrides):
+    glutes = Muscle.objects.get(slug="glutes")
+    hamstrings = Muscle.objects.get(slug="hamstrings")
+    data = {
+        "name": "Hip Thrust",
+        "slug": "hip-thrust",
+        "aliases": "Barbell hip thrust",
+        "summary": "A hip extension exercise that loads the glutes at full extension.",
+        "mechanics": "compound",
+        "equipment": "barbell",
+        "level": "",
+        "force": "push",
+        "category": "strength",
+        "explanation": "Drive the hips **up** until the body is straight.",
+        "takeaway": "A *strong* glute builder.",
+        "status": Status.PUBLISHED,
+        "source_id": "",
+        **inline_management("muscle_roles", 2),
+        "muscle_roles-0-muscle": str(glutes.pk),
+        "muscle_roles-0-role": Role.TARGET,
+        "muscle_roles-0-note": "hip extension",
+        "muscle_roles-0-position": "0",
+        "muscle_roles-1-muscle": str(hamstrings.pk),
+        "muscle_roles-1-role": Role.SYNERGIST,
+        "muscle_roles-1-note": "",
+        "muscle_roles-1-position": "1",
+        **inline_management("benefits", 2),
+        "benefits-0-title": "Stronger lockout",
+        "benefits-0-text": "Builds strength at the top of the hip extension.",
+        "benefits-0-position": "0",
+        "benefits-1-title": "Glute size",
+        "benefits-1-text": "Loads the glutes through a long range.",
+        "benefits-1-position": "1",
+        **inline_management("steps", 0),
+        **inline_management("mistakes", 0),
+        **inline_management("variations_from", 0),
+        **inline_management("exercise_references", 0),
+    }
+    data.update(overrides)
+    return data
+
+
+def free_db_record(**overrides):
+    record = {
+        "id": "Cable_Hip_Extension",
+        "name": "Cable Hip Extension",
+        "force": "push",
+        "level": "beginner",
+        "mechanic": "isolation",
+        "equipment": "cable",
+        "primaryMuscles": ["glutes"],
+        "secondaryMuscles": ["hamstrings", "lower back"],
+        "instructions": [
+            "Attach an ankle cuff and face the machine.",
+            "Kick the leg back until the hip is straight.",
+            "Return slowly.",
+        ],
+        "category": "strength",
+        "images": ["Cable_Hip_Extension/0.jpg"],
+    }
+    record.update(overrides)
+    return record

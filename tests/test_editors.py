@@ -7,8 +7,13 @@ from django.test import Client
 from django.urls import reverse
 
 from exercises.models import Benefit, Exercise, ExerciseRedirect, Muscle
-from tests.factories import add_benefit, add_role, make_exercise, make_muscle
-from tests.test_admin import new_exercise_form
+from tests.factories import (
+    add_benefit,
+    add_role,
+    make_exercise,
+    make_muscle,
+    new_exercise_form,
+)
 
 pytestmark = pytest.mark.django_db
 

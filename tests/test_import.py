@@ -30,6 +30,7 @@ from .factories import (
     add_role,
     add_variation,
     cite,
+    free_db_record,
     make_exercise,
     make_reference,
 )
@@ -42,28 +43,6 @@ FREE_EXERCISE_DB = (
 @pytest.fixture
 def muscles_loaded(db):
     call_command("loaddata", "fixtures/muscles.json", verbosity=0)
-
-
-def free_db_record(**overrides):
-    record = {
-        "id": "Cable_Hip_Extension",
-        "name": "Cable Hip Extension",
-        "force": "push",
-        "level": "beginner",
-        "mechanic": "isolation",
-        "equipment": "cable",
-        "primaryMuscles": ["glutes"],
-        "secondaryMuscles": ["hamstrings", "lower back"],
-        "instructions": [
-            "Attach an ankle cuff and face the machine.",
-            "Kick the leg back until the hip is straight.",
-            "Return slowly.",
-        ],
-        "category": "strength",
-        "images": ["Cable_Hip_Extension/0.jpg"],
-    }
-    record.update(overrides)
-    return record
 
 
 def write_json(tmp_path, data, name="exercises.json"):

@@ -5,8 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from exercises.models import Exercise, ExerciseRedirect, Muscle, Status
-from tests.factories import make_exercise, make_muscle
-from tests.test_admin import new_exercise_form
+from tests.factories import make_exercise, make_muscle, new_exercise_form
 
 pytestmark = pytest.mark.django_db
 

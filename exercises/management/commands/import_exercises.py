@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from exercises.importing import (
@@ -79,6 +79,30 @@ class Command(BaseCommand):
     def handle(self, *args, file, publish, dry_run, duplicates, verbosity, **options):
         data = self.load(file)
         pairs = self.duplicate_pairs(duplicates) if isinstance(data, list) else []
+        try:
+            plan = self.run(data, file, publish, dry_run, verbosity, pairs)
+        except OperationalError as error:
+            # SQLite allows one writer at a time: a second import (or an admin
+            # save) at the same moment fails here. The transaction rolled back.
+            raise CommandError(
+                f"{file}: nothing was imported: the database refused the "
+                f"import ({error}). Another import or edit may be running; "
+                "try again when it has finished."
+            ) from None
+
+        line = summary(
+            created=len(plan.create),
+            updated=len(plan.update) + len(plan.fill),
+            unchanged=len(plan.unchanged),
+            linked=len(plan.link),
+            skipped=len(plan.skipped),
+        )
+        if dry_run:
+            line = f"Dry run, nothing written. Would have: {line}"
+        self.stdout.write(line)
+
+    def run(self, data, file, publish, dry_run, verbosity, pairs):
+        """Check, plan and (unless a dry run) write, in one transaction."""
         now = timezone.now()
         with transaction.atomic():
             catalogue = Catalogue()
@@ -116,16 +140,7 @@ class Command(BaseCommand):
                         "address redirects there"
                     )
 
-        line = summary(
-            created=len(plan.create),
-            updated=len(plan.update) + len(plan.fill),
-            unchanged=len(plan.unchanged),
-            linked=len(plan.link),
-            skipped=len(plan.skipped),
-        )
-        if dry_run:
-            line = f"Dry run, nothing written. Would have: {line}"
-        self.stdout.write(line)
+        return plan
 
     def duplicate_pairs(self, duplicates):
         if duplicates == "":
@@ -148,6 +163,11 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: not UTF-8 text") from None
         except json.JSONDecodeError as error:
             raise CommandError(f"{file}: not valid JSON: {error}") from None
+        except RecursionError:
+            raise CommandError(
+                f"{file}: nested too deeply to read; neither format nests more "
+                "than a few levels"
+            ) from None
 
     def report(self, plan, dry_run, verbosity):
         # Links and skips always need a reader's eye; the rest on request.
