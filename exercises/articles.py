@@ -41,6 +41,7 @@ from .models import (
     Variation,
     VariationKind,
 )
+from .validation import text_problems
 
 ARTICLES_DIR = settings.BASE_DIR / "fixtures" / "articles"
 DELIMITER = "+++"
@@ -245,7 +246,45 @@ def check_article(article, *, muscles, page_slugs):
 
     for i, row in enumerate(references, 1):
         check_reference(article, row, f"references[{i}]")
+    check_stored_text(article, tables)
     return article
+
+
+# Where each text of an article is stored: the same checks as the admin's
+# (control characters, length, Markdown the renderer would be slow on).
+TEXT_FIELDS = {
+    "name": Exercise._meta.get_field("name"),
+    "lead": Exercise._meta.get_field("summary"),
+    "takeaway": Exercise._meta.get_field("takeaway"),
+    "reviewed_by": Exercise._meta.get_field("reviewed_by"),
+}
+TABLE_TEXT_FIELDS = {
+    "roles": {"note": MuscleRole._meta.get_field("note")},
+    "benefits": {key: Benefit._meta.get_field(key) for key in ("title", "text")},
+    "mistakes": {key: Mistake._meta.get_field(key) for key in ("title", "text")},
+    "references": {
+        key: Reference._meta.get_field(key)
+        for key in ("authors", "title", "publication")
+    },
+}
+
+
+def check_stored_text(article, tables):
+    def check(label, model_field, value):
+        if isinstance(value, str):
+            for problem in text_problems(model_field, value):
+                article.error(label, problem)
+
+    data = article.data
+    for key, model_field in TEXT_FIELDS.items():
+        check(key, model_field, data.get(key))
+    check("body", Exercise._meta.get_field("explanation"), article.body)
+    for i, text in enumerate(data.get("steps", []), 1):
+        check(f"steps[{i}]", Step._meta.get_field("text"), text)
+    for name, fields in TABLE_TEXT_FIELDS.items():
+        for i, row in enumerate(tables.get(name, []), 1):
+            for key, model_field in fields.items():
+                check(f"{name}[{i}].{key}", model_field, row.get(key))
 
 
 def check_text(article, data, key, max_length, *, required=True, label=None):

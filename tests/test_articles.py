@@ -138,6 +138,9 @@ def test_an_article_becomes_a_reviewed_page_with_every_section(tmp_path, muscles
         ({"cites": "2"}, "benefits[1].cites"),
         ({"lead": "<one or two sentences>"}, "lead"),
         ({"body": "works\n\n# A top-level heading"}, "body"),
+        # The admin's text checks: control characters, Markdown too deep.
+        ({"lead": "A lead\\u000b with a vertical tab."}, "lead"),
+        ({"body": "## Nested\n\n" + "[" * 5000}, "body"),
     ],
 )
 def test_a_wrong_file_stops_the_load_naming_file_and_field(
