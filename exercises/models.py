@@ -405,6 +405,13 @@ class Exercise(CheckedText, models.Model):
         return getattr(self, relation).select_related(related)
 
 
+class MuscleRoleQuerySet(models.QuerySet):
+    def published(self):
+        """Rows of published exercises (ExerciseQuerySet.published()'s rule,
+        through a join)."""
+        return self.filter(exercise__status=Status.PUBLISHED)
+
+
 class MuscleRole(CheckedText, models.Model):
     """One muscle (or group) working in one exercise, in one role."""
 
@@ -417,6 +424,8 @@ class MuscleRole(CheckedText, models.Model):
     role = models.CharField(max_length=30, choices=Role)
     note = models.CharField(max_length=100, blank=True, help_text='e.g. "isolation"')
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = MuscleRoleQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -649,9 +658,34 @@ class ExerciseReference(models.Model):
         return self.exercise.get_absolute_url() + "#references"
 
 
-class ExerciseRedirect(models.Model):
-    """An earlier slug of an exercise: its old address answers 301 to the new one."""
+class Redirect(models.Model):
+    """An earlier slug of a page: its old address answers 301 to the page.
 
+    Subclasses add old_slug and a foreign key named by page_field.
+    """
+
+    page_field = None
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.page.slug}"
+
+    def get_absolute_url(self):
+        return self.page.get_absolute_url()
+
+    @property
+    def page(self):
+        return getattr(self, self.page_field)
+
+
+class ExerciseRedirect(Redirect):
+    """An earlier slug of an exercise."""
+
+    page_field = "exercise"
     old_slug = models.SlugField(max_length=150, unique=True)
     exercise = models.ForeignKey(
         Exercise, on_delete=models.CASCADE, related_name="redirects"
@@ -664,35 +698,22 @@ class ExerciseRedirect(models.Model):
         help_text="Source record of an exercise merged into this one: a re-import "
         "does not bring it back.",
     )
-    created = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["old_slug"]
-
-    def __str__(self):
-        return f"{self.old_slug} → {self.exercise.slug}"
-
-    def get_absolute_url(self):
-        return self.exercise.get_absolute_url()
+    class Meta(Redirect.Meta):
+        pass
 
 
-class MuscleRedirect(models.Model):
+class MuscleRedirect(Redirect):
     """An earlier slug of a muscle or group."""
 
+    page_field = "muscle"
     old_slug = models.SlugField(max_length=100, unique=True)
     muscle = models.ForeignKey(
         Muscle, on_delete=models.CASCADE, related_name="redirects"
     )
-    created = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["old_slug"]
-
-    def __str__(self):
-        return f"{self.old_slug} → {self.muscle.slug}"
-
-    def get_absolute_url(self):
-        return self.muscle.get_absolute_url()
+    class Meta(Redirect.Meta):
+        pass
 
 
 def name_clashes(exercise):

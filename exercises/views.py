@@ -47,7 +47,6 @@ from .models import (
     MuscleRedirect,
     MuscleRole,
     Role,
-    Status,
     Variation,
     VariationKind,
 )
@@ -185,10 +184,8 @@ def related_exercises(exercise, rows, exclude=()):
     for row in rows:
         same_role |= Q(muscle_id=row.muscle_id, role=row.role)
     scores = (
-        MuscleRole.objects.filter(
-            muscle_id__in=[row.muscle_id for row in rows],
-            exercise__status=Status.PUBLISHED,
-        )
+        MuscleRole.objects.published()
+        .filter(muscle_id__in=[row.muscle_id for row in rows])
         .exclude(exercise=exercise)
         .exclude(exercise_id__in=exclude)
         .values("exercise_id", "exercise__name", "exercise__slug")
@@ -399,7 +396,7 @@ def muscle_detail(request, slug):
     while parent is not None:
         ancestors.append(parent)
         parent = parent.parent
-    published = MuscleRole.objects.filter(exercise__status=Status.PUBLISHED)
+    published = MuscleRole.objects.published()
     # Rows that name this muscle or its parts, then, apart, rows that name only
     # a larger whole it belongs to (the source often names just the group).
     sections = [

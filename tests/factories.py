@@ -1,6 +1,10 @@
 """Small helpers that build test data with sensible defaults."""
 
+import io
 import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from exercises.models import (
     Benefit,
@@ -160,3 +164,23 @@ def free_db_record(**overrides):
     }
     record.update(overrides)
     return record
+
+
+UPLOAD = "/markdownx/upload/"
+AJAX = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+
+
+def image_bytes(image_format, size=(8, 6), **save_options):
+    output = io.BytesIO()
+    mode = "RGBA" if image_format == "PNG" else "RGB"
+    Image.new(mode, size, (200, 40, 40)).save(
+        output, format=image_format, **save_options
+    )
+    return output.getvalue()
+
+
+def upload(client, name, content, content_type):
+    """Post a file to the editor's upload endpoint, as its script does."""
+    return client.post(
+        UPLOAD, {"image": SimpleUploadedFile(name, content, content_type)}, **AJAX
+    )

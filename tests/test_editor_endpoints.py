@@ -1,31 +1,13 @@
 """The markdownx editor's preview and upload endpoints."""
 
-import io
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from tests.factories import AJAX, UPLOAD, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
 PREVIEW = "/markdownx/markdownify/"
-UPLOAD = "/markdownx/upload/"
-AJAX = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
-
-
-def image_bytes(image_format, size=(8, 6), **save_options):
-    output = io.BytesIO()
-    mode = "RGBA" if image_format == "PNG" else "RGB"
-    Image.new(mode, size, (200, 40, 40)).save(
-        output, format=image_format, **save_options
-    )
-    return output.getvalue()
-
-
-def upload(client, name, content, content_type):
-    return client.post(
-        UPLOAD, {"image": SimpleUploadedFile(name, content, content_type)}, **AJAX
-    )
 
 
 def stored_files(settings):

@@ -13,8 +13,7 @@ from django.core.management.utils import get_random_secret_key
 from django.urls import clear_url_caches, reverse
 
 import config.urls
-from tests.factories import make_exercise, make_muscle
-from tests.test_editor_endpoints import image_bytes, upload
+from tests.factories import image_bytes, make_exercise, make_muscle, upload
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

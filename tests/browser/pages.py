@@ -36,3 +36,15 @@ def visit(page, site, name):
         page.errors.expected_failures.add(url)
     response = page.goto(url)
     assert response.status == expected_status(name), url
+
+
+def describe(violations):
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"      {summary}")
+    return "\n".join(lines)

@@ -2,21 +2,9 @@
 
 import pytest
 
-from tests.browser.pages import PUBLIC_PAGES, visit
+from tests.browser.pages import PUBLIC_PAGES, describe, visit
 
 pytestmark = pytest.mark.browser
-
-
-def describe(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            target = " ".join(str(part) for part in node["target"])
-            lines.append(f"    {target}")
-            summary = node.get("failureSummary", "").replace("\n", " ")
-            lines.append(f"      {summary}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])

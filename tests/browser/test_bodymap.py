@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from exercises.models import Role
-from tests.browser.pages import visit
-from tests.browser.test_accessibility import describe
+from tests.browser.pages import describe, visit
 from tests.factories import add_role, make_exercise, make_muscle
 
 pytestmark = pytest.mark.browser
