@@ -58,6 +58,7 @@ def main():
                 "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
                 "DJANGO_SECURE_SSL_REDIRECT": "false",
                 "DJANGO_ALLOWED_HOSTS": "localhost",
+                "DJANGO_SITE_URL": "http://localhost",
             }
         )
         sys.path.insert(0, str(BASE_DIR))
