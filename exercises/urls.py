@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .cache import cache_for_readers
 from .feeds import NewExercisesFeed
 
 app_name = "exercises"
@@ -12,5 +13,5 @@ urlpatterns = [
     path("muscles/", views.muscle_list, name="muscle_list"),
     path("muscles/<slug:slug>/", views.muscle_detail, name="muscle_detail"),
     path("roles/", views.roles, name="roles"),
-    path("feed/", NewExercisesFeed(), name="feed"),
+    path("feed/", cache_for_readers(NewExercisesFeed()), name="feed"),
 ]

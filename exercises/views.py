@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
+from .cache import cache_for_readers
 from .forms import ExerciseFilterForm, related_muscle_ids
 from .markdown import render_markdown
 from .models import (
@@ -75,6 +76,7 @@ def group_by_role(rows):
     return [(role, members) for role, members in groups.items() if members]
 
 
+@cache_for_readers
 @require_safe
 def home(request):
     context = {
@@ -87,6 +89,7 @@ def home(request):
     return render(request, "exercises/home.html", context)
 
 
+@cache_for_readers(query=ExerciseFilterForm.base_fields.keys() | {"page"})
 @require_safe
 def exercise_list(request):
     muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
@@ -159,6 +162,7 @@ def redirect_from_old_slug(redirects, slug, **target_filter):
     return HttpResponsePermanentRedirect(redirect.get_absolute_url())
 
 
+@cache_for_readers
 @require_safe
 def exercise_detail(request, slug):
     exercises = visible_exercises(request)
@@ -209,6 +213,7 @@ def exercise_detail(request, slug):
     return render(request, "exercises/exercise_detail.html", context)
 
 
+@cache_for_readers
 @require_safe
 def muscle_list(request):
     groups = Muscle.objects.filter(parent=None).prefetch_related("children")
@@ -224,6 +229,7 @@ def muscle_list(request):
     return render(request, "exercises/muscle_list.html", context)
 
 
+@cache_for_readers
 @require_safe
 def muscle_detail(request, slug):
     try:
@@ -283,6 +289,7 @@ def muscle_description(muscle):
     return f"{kind}{function}: {muscle.name} and the exercises that work it, by role."
 
 
+@cache_for_readers
 @require_safe
 def roles(request):
     definitions = [(role, ROLE_DEFINITIONS[role]) for role in Role]
@@ -298,6 +305,7 @@ def roles(request):
     return render(request, "exercises/roles.html", context)
 
 
+@cache_for_readers
 @require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
