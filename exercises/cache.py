@@ -280,8 +280,9 @@ class RedisVersion:
                             self.messages += 1
                             self.read_at = time.monotonic()
             except Exception as error:
-                logger.debug("Page cache listener reconnecting: %r", error)
-                time.sleep(VERSION_RECHECK_SECONDS)
+                self.failed(error, "listening for edits")
+                # Not before the breaker lets requests ask Redis again.
+                time.sleep(max(self.breaker.closed_after - time.monotonic(), 0.1))
 
 
 # Storing and serving pages ----------------------------------------------------
