@@ -22,6 +22,7 @@ Bulk writes send no signals: code that uses them calls bump_content_version(),
 once, inside invalidation_batch() if it also saves row by row.
 """
 
+import contextlib
 import gzip
 import hashlib
 import logging
@@ -29,7 +30,6 @@ import os
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
@@ -194,10 +194,12 @@ class RedisVersion:
         # Counts messages, so that a slow read does not overwrite a newer one.
         self.messages = 0
         self.listener_pid = None
+        # Shared with the listener thread (redis-py's clients are thread-safe).
+        self.cache = caches["default"]
 
     @property
     def client(self):
-        return caches["default"]._cache.get_client(write=True)
+        return self.cache._cache.get_client(write=True)
 
     def current(self):
         if not self.breaker.allows():
@@ -265,14 +267,14 @@ class RedisVersion:
         ).start()
 
     def listen(self):
-        while True:
+        while pages._version is self:
+            pubsub = self.client.pubsub(ignore_subscribe_messages=True)
             try:
-                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(REDIS_CHANNEL)
                 # A bump while we were not subscribed is missed: re-read.
                 with self.lock:
                     self.read_at = 0.0
-                while True:
+                while pages._version is self:
                     message = pubsub.get_message(timeout=VERSION_RECHECK_SECONDS)
                     if message and message["type"] == "message":
                         with self.lock:
@@ -283,6 +285,9 @@ class RedisVersion:
                 self.failed(error, "listening for edits")
                 # Not before the breaker lets requests ask Redis again.
                 time.sleep(max(self.breaker.closed_after - time.monotonic(), 0.1))
+            finally:
+                with contextlib.suppress(Exception):
+                    pubsub.close()
 
 
 # Storing and serving pages ----------------------------------------------------
@@ -306,6 +311,7 @@ class PageStore:
         """Forget every local page and the version copy (tests; settings change)."""
         self.local.clear()
         self._version = None
+        _views.clear()
 
     def get(self, key, version):
         page = self.local.get(key)
@@ -357,7 +363,7 @@ def clear_page_cache():
 _batch = threading.local()
 
 
-@contextmanager
+@contextlib.contextmanager
 def invalidation_batch(using=DEFAULT_DB_ALIAS):
     """Inside, saves and bump_content_version() replace the version once, at
     the end: an import of a thousand rows is one invalidation, not a thousand."""
@@ -481,18 +487,24 @@ def representations_of(response):
     return representations
 
 
-def respond(request, representations):
-    coding = accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+def chosen(meta, representations):
+    """(status, headers, body) for a request's Accept-Encoding and If-None-Match."""
+    coding = accepted_encoding(meta.get("HTTP_ACCEPT_ENCODING", ""))
     body, headers, etag = representations.get(coding) or representations["identity"]
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if_none_match = meta.get("HTTP_IF_NONE_MATCH")
     if if_none_match and matches(if_none_match, etag):
+        kept = [(n, v) for n, v in headers if n in ("ETag", "Cache-Control", "Vary")]
+        return 304, kept, b""
+    return 200, headers, b"" if meta["REQUEST_METHOD"] == "HEAD" else body
+
+
+def respond(request, representations):
+    status, headers, body = chosen(request.META, representations)
+    if status == 304:
         response = HttpResponseNotModified()
         for name, value in headers:
-            if name in ("ETag", "Cache-Control", "Vary"):
-                response[name] = value
+            response[name] = value
         return response
-    if request.method == "HEAD":
-        body = b""
     return HttpResponse(body, headers=headers)
 
 
@@ -503,6 +515,35 @@ def matches(if_none_match, etag):
         candidate.strip().removeprefix("W/") == etag
         for candidate in if_none_match.split(",")
     )
+
+
+_views = {}  # path -> the query parameters its view reads, or None
+
+
+def query_read_by_view(path):
+    try:
+        return _views[path]
+    except KeyError:
+        pass
+    try:
+        query = query_of(resolve(path).func)
+    except Resolver404:
+        query = None
+    if len(_views) > 10_000:  # anyone can invent paths
+        _views.clear()
+    _views[path] = query
+    return query
+
+
+def page_key(scheme, host, path, query_string, query):
+    # Host and scheme too: pages carry absolute canonical links.
+    url = f"{scheme}://{host}{path}"
+    if query and query_string:
+        pairs = parse_qsl(query_string, keep_blank_values=True)
+        kept = sorted((pair for pair in pairs if pair[0] in query), key=lambda p: p[0])
+        if kept:
+            url += "?" + urlencode(kept)
+    return hashlib.sha256(url.encode()).hexdigest()
 
 
 class PageCacheMiddleware:
@@ -518,7 +559,6 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.views = {}  # path -> the query parameters its view reads, or None
 
     def __call__(self, request):
         if (
@@ -527,13 +567,19 @@ class PageCacheMiddleware:
             or settings.SESSION_COOKIE_NAME in request.COOKIES
         ):
             return self.get_response(request)
-        query = self.query_read_by_view(request.path_info)
+        query = query_read_by_view(request.path_info)
         if query is None:
             return self.get_response(request)
         version = content_version()
         if version is None:
             return self.get_response(request)
-        key = self.key(request, query)
+        key = page_key(
+            request.scheme,
+            request.get_host(),
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            query,
+        )
         representations = pages.get(key, version)
         if representations is not None:
             return respond(request, representations)
@@ -546,33 +592,6 @@ class PageCacheMiddleware:
         if request.method == "GET":
             pages.set(key, version, representations)
         return respond(request, representations)
-
-    def query_read_by_view(self, path):
-        try:
-            return self.views[path]
-        except KeyError:
-            pass
-        try:
-            query = query_of(resolve(path).func)
-        except Resolver404:
-            query = None
-        if len(self.views) > 10_000:  # anyone can invent paths
-            self.views.clear()
-        self.views[path] = query
-        return query
-
-    @staticmethod
-    def key(request, query):
-        # Host and scheme too: pages carry absolute canonical links.
-        url = f"{request.scheme}://{request.get_host()}{request.path}"
-        if query and request.META.get("QUERY_STRING"):
-            pairs = parse_qsl(request.META["QUERY_STRING"], keep_blank_values=True)
-            kept = sorted(
-                (pair for pair in pairs if pair[0] in query), key=lambda p: p[0]
-            )
-            if kept:
-                url += "?" + urlencode(kept)
-        return hashlib.sha256(url.encode()).hexdigest()
 
     @staticmethod
     def is_storable(request, response):
@@ -597,6 +616,62 @@ class PageCacheMiddleware:
             # without a session.
             and vary <= {"cookie", "accept-encoding"}
         )
+
+
+class PageCacheApplication:
+    """WSGI: answer page cache hits before Django's request handling.
+
+    A hit here costs a fraction of one through the middleware: no request
+    object, no request_started/finished signals. Only with Redis, where a hit
+    needs no database connection, and only for requests the middleware would
+    answer from the cache: a path it has resolved to a marked view, no session
+    cookie, a key with the same scheme and host (a key exists only for a host
+    that Django validated when the page was stored). Anything else, Django.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        found = self.cached(environ)
+        if found is None:
+            return self.application(environ, start_response)
+        status, headers, body = found
+        start_response("200 OK" if status == 200 else "304 Not Modified", headers)
+        return [body]
+
+    def cached(self, environ):
+        path = environ.get("PATH_INFO", "/")
+        query = _views.get(path)
+        if (
+            query is None
+            or environ["REQUEST_METHOD"] not in ("GET", "HEAD")
+            or environ.get("SCRIPT_NAME")
+            or not path.isascii()
+            or settings.SESSION_COOKIE_NAME in environ.get("HTTP_COOKIE", "")
+            or settings.PAGE_CACHE_SECONDS <= 0
+            or settings.USE_X_FORWARDED_HOST
+            or settings.FORCE_SCRIPT_NAME is not None
+            or "HTTP_HOST" not in environ
+            or not isinstance(pages.version, RedisVersion)
+        ):
+            return None
+        version = pages.version.current()
+        if version is None:
+            return None
+        scheme = environ["wsgi.url_scheme"]
+        if settings.SECURE_PROXY_SSL_HEADER:
+            header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+            if environ.get(header) is not None:
+                forwarded = environ[header].split(",", 1)[0].strip()
+                scheme = "https" if forwarded == secure_value else "http"
+        key = page_key(
+            scheme, environ["HTTP_HOST"], path, environ.get("QUERY_STRING"), query
+        )
+        representations = pages.get(key, version)
+        if representations is None:
+            return None
+        return chosen(environ, representations)
 
 
 @checks.register(checks.Tags.caches)

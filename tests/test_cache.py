@@ -1,5 +1,6 @@
 import contextlib
 import gzip
+import io
 import json
 import os
 import socket
@@ -827,3 +828,87 @@ def test_with_redis_an_edit_reaches_another_process_within_a_second(tmp_path):
     finally:
         editor.close()
         other.close()
+
+
+# Hits answered before Django's handler (with Redis) ----------------------------
+
+
+def wsgi_get(path, **environ):
+    """Call config.wsgi.application as gunicorn would."""
+    from config.wsgi import application
+
+    base = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.partition("?")[0],
+        "QUERY_STRING": path.partition("?")[2],
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+    }
+    started = []
+    with CaptureQueriesContext(connection) as captured:
+        chunks = application(
+            {**base, **environ}, lambda status, headers: started.append(headers)
+        )
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return started[0], body, len(captured)
+
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="hits before Django only with Redis"
+)
+
+
+def django_unreachable():
+    return mock.patch(
+        "django.core.handlers.wsgi.WSGIHandler.__call__",
+        side_effect=AssertionError("reached Django"),
+    )
+
+
+@needs_redis
+def test_a_hit_before_django_sends_what_django_sent(fixtures_loaded):
+    with django_unreachable(), pytest.raises(AssertionError):
+        wsgi_get(EXERCISE_PAGE)  # the first time, Django renders it
+    first_headers, first_body, first_queries = wsgi_get(EXERCISE_PAGE)
+    assert first_queries > 0
+    with django_unreachable():
+        headers, body, queries = wsgi_get(
+            f"{EXERCISE_PAGE}?utm_source=x", HTTP_ACCEPT_ENCODING="gzip"
+        )
+        sent = dict(headers)
+        assert queries == 0
+        assert gzip.decompress(body) == first_body
+        assert sent["Content-Encoding"] == "gzip"
+        policy = dict(first_headers)["Content-Security-Policy"]
+        assert sent["Content-Security-Policy"] == policy
+        headers, body, _ = wsgi_get(
+            EXERCISE_PAGE, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=sent["ETag"]
+        )
+        assert body == b""
+        assert dict(headers)["ETag"] == sent["ETag"]
+
+
+@needs_redis
+def test_before_django_sessions_https_and_edits_are_respected(
+    fixtures_loaded, staff_client
+):
+    wsgi_get(EXERCISE_PAGE)
+    assert wsgi_get(EXERCISE_PAGE)[2] == 0
+    # A session cookie, or another scheme, goes to Django.
+    cookie = f"{settings.SESSION_COOKIE_NAME}={staff_client.session.session_key}"
+    headers, body, queries = wsgi_get(EXERCISE_PAGE, HTTP_COOKIE=cookie)
+    assert queries > 0
+    assert "private" in dict(headers)["Cache-Control"]
+    _, _, queries = wsgi_get(EXERCISE_PAGE, **{"wsgi.url_scheme": "https"})
+    assert queries > 0
+    exercise = Exercise.objects.get(slug="leg-kickbacks")
+    exercise.name = "Edited Kicks"
+    exercise.save()
+    assert b"Edited Kicks" in wsgi_get(EXERCISE_PAGE)[1]
