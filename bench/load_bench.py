@@ -115,11 +115,13 @@ http {{
             proxy_cache_lock on;
             proxy_cache_use_stale updating;
         }}
-        location = /healthz {{
+        location ~ ^/(healthz$|admin/|markdownx/) {{
             proxy_pass http://atlas;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Real-IP $remote_addr;
         }}
     }}
 }}
@@ -293,6 +295,7 @@ def edit_visibility(base, env, tries=5, requests=40):
             cwd=BASE_DIR,
             env=env,
             check=True,
+            stdout=subprocess.DEVNULL,
         )
         saved = time.monotonic()
         for _ in range(requests):
