@@ -30,6 +30,7 @@ import argparse
 import gzip
 import io
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -67,6 +68,8 @@ CSRF_COOKIE_SECURE = False
 """
 # docs/deploy.md's configuration, on loopback and without TLS.
 NGINX_CONF = """\
+# The temporary directory is the bench user's only (as root: workers too).
+user {user};
 worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log;
@@ -114,6 +117,7 @@ http {{
             proxy_no_cache $atlas_session;
             proxy_cache_lock on;
             proxy_cache_use_stale updating;
+            proxy_cache_background_update on;
         }}
         location ~ ^/(healthz$|admin/|markdownx/) {{
             proxy_pass http://atlas;
@@ -439,7 +443,8 @@ def start_nginx(tmp, upstream, base, processes):
     (www / "leg-kickbacks.html.gz").write_bytes(gzip.compress(page, 9))
     port = free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, upstream=upstream, port=port))
+    user = pwd.getpwuid(os.getuid()).pw_name
+    conf.write_text(NGINX_CONF.format(tmp=tmp, upstream=upstream, port=port, user=user))
     processes.append(subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"]))
     served = f"http://127.0.0.1:{port}"
     wait_until_up(served + STATIC_PAGE)

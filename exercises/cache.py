@@ -39,7 +39,7 @@ from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
@@ -160,15 +160,29 @@ class DatabaseVersion:
         if not self.breaker.allows():
             return None
         try:
-            version = self.table.get(VERSION_KEY)
+            version = self.read()
             if version is None:
-                version = uuid.uuid4().hex
-                if not self.table.add(VERSION_KEY, version, timeout=None):
-                    version = self.table.get(VERSION_KEY)
+                self.table.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+                version = self.read()
         except Exception as error:
             self.breaker.trip(error, "reading the version")
             return None
         return version
+
+    def read(self):
+        """The stored text itself, new on every bump: one indexed read, none of
+        DatabaseCache.get()'s decoding (a third of a hit's time)."""
+        table = self.table
+        using = router.db_for_read(table.cache_model_class)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT value FROM {connection.ops.quote_name(table._table)} "
+                "WHERE cache_key = %s",
+                [table.make_key(VERSION_KEY)],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def bump(self, using):
         # A savepoint: a failure must not break the editor's transaction.
@@ -622,11 +636,13 @@ class PageCacheApplication:
     """WSGI: answer page cache hits before Django's request handling.
 
     A hit here costs a fraction of one through the middleware: no request
-    object, no request_started/finished signals. Only with Redis, where a hit
-    needs no database connection, and only for requests the middleware would
-    answer from the cache: a path it has resolved to a marked view, no session
-    cookie, a key with the same scheme and host (a key exists only for a host
-    that Django validated when the page was stored). Anything else, Django.
+    object, no request_started/finished signals (without Redis the version
+    read uses the thread's database connection as it is; after an error the
+    breaker sends requests through Django, which closes a broken connection).
+    Only for requests the middleware would answer from the cache: a path it
+    has resolved to a marked view, no session cookie, a key with the same
+    scheme and host (a key exists only for a host that Django validated when
+    the page was stored). Anything else goes to Django.
     """
 
     def __init__(self, application):
@@ -653,7 +669,6 @@ class PageCacheApplication:
             or settings.USE_X_FORWARDED_HOST
             or settings.FORCE_SCRIPT_NAME is not None
             or "HTTP_HOST" not in environ
-            or not isinstance(pages.version, RedisVersion)
         ):
             return None
         version = pages.version.current()
