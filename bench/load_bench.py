@@ -474,10 +474,10 @@ def report(options, queries, cpu, rounds, ceilings, command, seconds, ceiling):
     )
     print(
         "| page | requests/s (median) | ceiling requests/s (median) "
-        "| of ceiling: median (rounds) | p50 ms | worst p99 ms | errors "
-        "| load average | queries cold / warm |"
+        "| of ceiling: median (rounds) | p50 ms | worst p99 ms "
+        "| ceiling worst p99 ms | errors | load average | queries cold / warm |"
     )
-    print("| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |")
+    print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |")
     for name, path in PAGES:
         results, beside = rounds[path], ceilings[path]
         pairs = list(zip(results, beside, strict=True))
@@ -491,6 +491,7 @@ def report(options, queries, cpu, rounds, ceilings, command, seconds, ceiling):
             f"({', '.join(f'{ratio:.2f}' for ratio in ratios)}) "
             f"| {median([r['p50'] for r in results]):.1f} "
             f"| {max(r['p99'] for r in results):.1f} "
+            f"| {max(c['p99'] for c in beside):.1f} "
             f"| {sum(r['errors'] + c['errors'] for r, c in pairs)} "
             f"| {min(loads):.1f}–{max(loads):.1f} | {cold} / {warm} |"
         )
