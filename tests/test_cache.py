@@ -19,7 +19,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.db.models.signals import post_delete, post_save
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -706,7 +707,8 @@ WORKER = """
 import sys
 import django
 django.setup()
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from exercises.models import Exercise
@@ -850,13 +852,21 @@ def wsgi_get(path, **environ):
         "wsgi.errors": sys.stderr,
     }
     started = []
-    with CaptureQueriesContext(connection) as captured:
-        chunks = application(
-            {**base, **environ}, lambda status, headers: started.append(headers)
-        )
-        body = b"".join(chunks)
-        if hasattr(chunks, "close"):
-            chunks.close()
+    # As Django's test client does: closing "old" connections would end the
+    # test's transaction.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            chunks = application(
+                {**base, **environ}, lambda status, headers: started.append(headers)
+            )
+            body = b"".join(chunks)
+            if hasattr(chunks, "close"):
+                chunks.close()
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
     return started[0], body, len(page_queries(captured))
 
 
