@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from . import bodymap, cards
+from .cache import cache_for_readers
 from .finder import Query, published_names
 from .forms import ExerciseFilterForm
 from .markdown import render_markdown
@@ -94,6 +95,7 @@ def home_articles():
     return heading, exercises.order_by(*REVIEWED_FIRST, "-published", "name")
 
 
+@cache_for_readers
 @require_safe
 def home(request):
     articles_heading, articles = home_articles()
@@ -109,6 +111,7 @@ def home(request):
     return render(request, "exercises/home.html", context)
 
 
+@cache_for_readers(query=ExerciseFilterForm.base_fields.keys() | {"page"})
 @require_safe
 def exercise_list(request):
     muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
@@ -216,6 +219,7 @@ def cited(items, numbers):
     ]
 
 
+@cache_for_readers
 @require_safe
 def exercise_detail(request, slug):
     exercises = visible_exercises(request)
@@ -317,6 +321,7 @@ def exercise_detail(request, slug):
     return render(request, "exercises/exercise_detail.html", context)
 
 
+@cache_for_readers
 @require_safe
 def muscle_list(request):
     groups = Muscle.objects.filter(parent=None).prefetch_related("children__children")
@@ -367,6 +372,7 @@ def exercises_by_role(rows, list_query):
     return groups
 
 
+@cache_for_readers
 @require_safe
 def muscle_detail(request, slug):
     try:
@@ -447,6 +453,7 @@ def muscle_description(muscle):
     return f"{muscle.name}, {kind}{function}. The exercises that work it, by role."
 
 
+@cache_for_readers
 @require_safe
 def roles(request):
     context = {
@@ -469,6 +476,7 @@ def roles(request):
     return render(request, "exercises/roles.html", context)
 
 
+@cache_for_readers
 @require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
