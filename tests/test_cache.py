@@ -24,16 +24,17 @@ from django.db import close_old_connections, connection
 from django.db.models.signals import post_delete, post_save
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from exercises.cache import (
     RedisCache,
     bump_content_version,
     content_version,
     pages,
+    query_of,
     uses_redis,
 )
-from exercises.models import Exercise, Muscle, MuscleRole, Role, Status
+from exercises.models import Exercise, Muscle, MuscleRole, Role, SearchSynonym, Status
 from tests.factories import make_exercise
 
 pytestmark = pytest.mark.django_db
@@ -540,6 +541,70 @@ def test_only_views_marked_cacheable_are_cached(reader, fixtures_loaded):
         reader.get(url)
         _, queries = queries_for(reader, url)
         assert not pages.local, url
+
+
+# Each public page, and the query-string parameters its view reads.
+MARKED_VIEWS = {
+    "/": [],
+    "/exercises/": [
+        "q",
+        "page",
+        "muscle",
+        "exact",
+        "role",
+        "mechanics",
+        "equipment",
+        "level",
+        "force",
+        "category",
+    ],
+    EXERCISE_PAGE: [],
+    "/muscles/": [],
+    "/muscles/glutes/": [],
+    "/roles/": [],
+    "/feed/": [],
+    "/print.css": [],
+    "/robots.txt": [],
+    "/sitemap.xml": ["p"],
+}
+
+
+@pytest.mark.parametrize("path", MARKED_VIEWS)
+def test_public_views_are_marked_with_exactly_the_query_they_read(path):
+    assert query_of(resolve(path).func) == frozenset(MARKED_VIEWS[path])
+
+
+def test_print_stylesheet_is_cached(reader):
+    reader.get("/print.css")
+    response = reader.get("/print.css")
+    assert response.status_code == 200
+    assert response.has_header("ETag")  # set by the page cache
+    assert "http://testserver" in response.content.decode()
+    assert len(pages.local) == 1
+
+
+def test_link_preview_cards_keep_their_own_caching(reader, fixtures_loaded):
+    html = reader.get(EXERCISE_PAGE).content.decode()
+    start = html.index('property="og:image" content="') + len(
+        'property="og:image" content="'
+    )
+    card = html[start : html.index('"', start)].removeprefix("http://testserver")
+    assert query_of(resolve(card).func) is None
+    stored = len(pages.local)
+    for _ in range(2):
+        response = reader.get(card)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/png"
+        # Not the page cache's no-cache: the address changes with the card.
+        assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert len(pages.local) == stored
+
+
+def test_saving_a_search_synonym_makes_cached_pages_stale(reader, fixtures_loaded):
+    fill_cache(reader, ["/exercises/?q=kickback"], "Leg Kickbacks")
+    before = content_version()
+    SearchSynonym.objects.create(term="LK", meaning="leg kickbacks")
+    assert content_version() != before
 
 
 def test_page_cache_middleware_comes_first():
