@@ -1,6 +1,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
 .PHONY: setup run serve test lint format check
 
@@ -19,12 +20,14 @@ setup: $(VENV)/.installed
 	$(BIN)/python manage.py seed
 
 run: setup
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # As in production (docs/deploy.md): collected static files served by gunicorn.
+# The system checks refuse a page cache that several workers could serve stale.
 serve: $(VENV)/.installed
+	$(BIN)/python manage.py check --fail-level ERROR
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers $${WEB_CONCURRENCY:-2}
+	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2}
 
 # The browser tests' npm tools (axe-core, vnu-jar), when npm is there; without
 # them (or without chromium and java) the browser tests are skipped, saying why.

@@ -122,13 +122,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached page skips everything below (see exercises/cache.py).
+    "exercises.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "exercises.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Above the page cache, so cached pages answer If-None-Match with a 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
-    "exercises.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,7 +165,8 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every process with REDIS_URL; otherwise each process has its own.
+# Pages are kept in each process's memory; with REDIS_URL they are shared
+# through Redis, which also carries the content version (exercises/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
@@ -181,11 +182,18 @@ CACHES = {
     ),
     # Failed admin sign-ins, in the database: shared by every app server, and
     # never evicted to make room for pages (anyone can fill the page cache by
-    # inventing URLs). The table comes from `manage.py createcachetable`.
+    # inventing URLs). Its table is made by migration 0010_cache_tables.
     "logins": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "login_failures",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+    # Without Redis, the page cache's content version: in the database, so
+    # every worker process sees an edit once it is committed.
+    "page_version": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "page_cache_version",
+        "TIMEOUT": None,
     },
 }
 # How long a public page stays cached; any edit invalidates it sooner. 0 turns

@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from exercises import views
+from exercises.cache import cache_for_readers
 from exercises.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -16,7 +17,8 @@ urlpatterns = [
     path("markdownx/upload/", views.markdown_upload, name="markdownx_upload"),
     path(
         "sitemap.xml",
-        sitemap,
+        # Django's view reads ?p= (the page of a long sitemap).
+        cache_for_readers(sitemap, query=["p"]),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

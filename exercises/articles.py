@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from .cache import invalidation_batch
 from .importing import FREE_DB_PREFIX
 from .models import (
     INVERSE_KIND,
@@ -579,7 +580,8 @@ def load(paths, *, skip_missing_variations=False, take_back=()):
     in the admin are left alone, except those whose slug is in take_back.
     """
     report = Report()
-    with transaction.atomic():
+    # Each save() would make cached pages stale: once is enough.
+    with transaction.atomic(), invalidation_batch():
         articles, report.warnings = read_and_check(
             paths, skip_missing_variations=skip_missing_variations
         )

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.db import transaction
 from django.db.models import Max
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
-from .cache import bump_content_version
+from .cache import bump_content_version, invalidation_batch
 from .leads import generated_lead
 from .markdown import markdown_problems
 from .merging import merge_exercise
@@ -1042,6 +1041,12 @@ def plan_import(incoming, catalogue):
 
 def write_plan(plan, progress=None):
     """Write a plan. The caller runs this inside transaction.atomic()."""
+    # Each save() would make cached pages stale: once is enough.
+    with invalidation_batch():
+        _write_plan(plan, progress)
+
+
+def _write_plan(plan, progress):
     total = len(plan.link) + len(plan.fill) + len(plan.update) + len(plan.create)
     done = 0
     for page, record in plan.link:
@@ -1129,10 +1134,8 @@ def write_plan(plan, progress=None):
         _create_children("variations", variations)
 
     if total:
-        # Bulk writes send no signals: make cached pages stale as a save
-        # would, now and again once the transaction commits.
+        # Bulk writes send no signals: make cached pages stale as a save would.
         bump_content_version()
-        transaction.on_commit(bump_content_version)
 
 
 def _create_children(kind, pairs):

@@ -79,8 +79,9 @@ def merge_exercise(source, target, *, user=None):
             reversion.set_comment(merge_comment(source, target))
             if user is not None:
                 reversion.set_user(user)
-        # Rows moved with update() send no signals.
-        transaction.on_commit(bump_content_version)
+        # Rows moved with update() send no signals: stale now, and again
+        # once the transaction commits.
+        bump_content_version()
     return moved
 
 

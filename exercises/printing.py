@@ -4,9 +4,11 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from .cache import cache_for_readers
 from .seo import absolute_url
 
 
+@cache_for_readers
 @require_safe
 def print_stylesheet(request):
     """Prints each link in the page's content after it, as an absolute URL.

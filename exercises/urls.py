@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import cards, printing, views
+from .cache import cache_for_readers
 from .feeds import NewExercisesFeed
 
 app_name = "exercises"
@@ -22,6 +23,6 @@ urlpatterns = [
         name="muscle_card",
     ),
     path("roles/", views.roles, name="roles"),
-    path("feed/", NewExercisesFeed(), name="feed"),
+    path("feed/", cache_for_readers(NewExercisesFeed()), name="feed"),
     path("print.css", printing.print_stylesheet, name="print_css"),
 ]

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from . import bodymap, cards
+from .cache import cache_for_readers
 from .finder import Query, published_names
 from .forms import ExerciseFilterForm
 from .markdown import markdown_problems, render_markdown
@@ -104,6 +105,7 @@ def home_articles():
     return heading, exercises.order_by(*REVIEWED_FIRST, "-published", "name")
 
 
+@cache_for_readers
 @require_safe
 def home(request):
     articles_heading, articles = home_articles()
@@ -119,6 +121,7 @@ def home(request):
     return render(request, "exercises/home.html", context)
 
 
+@cache_for_readers(query=ExerciseFilterForm.base_fields.keys() | {"page"})
 @require_safe
 def exercise_list(request):
     muscles = list(Muscle.objects.only("name", "slug", "parent_id"))
@@ -224,6 +227,7 @@ def cited(items, numbers):
     ]
 
 
+@cache_for_readers
 @require_safe
 def exercise_detail(request, slug):
     exercises = visible_exercises(request)
@@ -325,6 +329,7 @@ def exercise_detail(request, slug):
     return render(request, "exercises/exercise_detail.html", context)
 
 
+@cache_for_readers
 @require_safe
 def muscle_list(request):
     groups = Muscle.objects.filter(parent=None).prefetch_related("children__children")
@@ -375,6 +380,7 @@ def exercises_by_role(rows, list_query):
     return groups
 
 
+@cache_for_readers
 @require_safe
 def muscle_detail(request, slug):
     try:
@@ -455,6 +461,7 @@ def muscle_description(muscle):
     return f"{muscle.name}, {kind}{function}. The exercises that work it, by role."
 
 
+@cache_for_readers
 @require_safe
 def roles(request):
     context = {
@@ -477,6 +484,7 @@ def roles(request):
     return render(request, "exercises/roles.html", context)
 
 
+@cache_for_readers
 @require_safe
 def robots_txt(request):
     sitemap = absolute_url(request, reverse("sitemap"))

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
+from exercises.cache import clear_page_cache
 from exercises.management.commands.seed import FIXTURES
 
 
@@ -36,5 +37,7 @@ def media_in_tmp(settings, tmp_path):
 def empty_cache():
     """No cached page or content version carries over from one test to another."""
     cache.clear()
+    clear_page_cache()
     yield
     cache.clear()
+    clear_page_cache()

@@ -1,7 +1,9 @@
 """The article files and their loader (load_articles)."""
 
 import datetime
+import uuid
 from collections import Counter
+from unittest import mock
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -11,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from exercises.articles import ARTICLES_DIR, read_article
+from exercises.cache import content_version
 from exercises.management.commands.seed import CATALOGUE, FIXTURES
 from exercises.models import (
     REVIEWED_ROLES,
@@ -274,6 +277,16 @@ def test_a_variation_to_a_missing_page_can_be_left_out(tmp_path, muscles):
 
 
 # The articles in fixtures/articles/ -----------------------------------------------
+
+
+def test_loading_articles_makes_cached_pages_stale_once(tmp_path, muscles):
+    article(tmp_path)
+    article(tmp_path, slug="test-lunge", name="Test Lunge")
+    content_version()
+    with mock.patch("exercises.cache.uuid.uuid4", wraps=uuid.uuid4) as new_version:
+        load(tmp_path)
+    assert Exercise.objects.filter(slug__in=["test-squat", "test-lunge"]).count() == 2
+    assert new_version.call_count == 1
 
 
 def test_every_article_file_loads_with_its_sections(muscles):

@@ -131,7 +131,8 @@ def count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(queries)
+    # Not the page cache's content version, read from the database without Redis.
+    return len([query for query in queries if "page_cache_version" not in query["sql"]])
 
 
 @pytest.mark.parametrize("page", ["exercise", "muscle", "group"])

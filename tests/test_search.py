@@ -25,6 +25,7 @@ from exercises.models import (
 )
 from exercises.search import search_fields, search_words
 from tests.factories import make_exercise
+from tests.querycount import page_queries
 
 LIST = reverse("exercises:exercise_list")
 FREE_EXERCISE_DB = (
@@ -301,11 +302,11 @@ def test_search_respects_the_filters_when_correcting(client, catalogue):
     )
 
 
-def test_normal_search_stays_at_four_queries(
-    client, catalogue, django_assert_max_num_queries
-):
-    with django_assert_max_num_queries(4):
-        search(client, "hip thrust", muscle="glutes")
+def test_normal_search_stays_at_four_queries(client, catalogue):
+    with page_queries() as queries:
+        response = search(client, "hip thrust", muscle="glutes")
+    assert response.status_code == 200
+    assert len(queries) <= 4
 
 
 # The search box in the header, and the folded filters.
