@@ -233,7 +233,7 @@ STORAGES = {
 }
 
 # markdownx: its widget posts to these paths; config/urls.py routes them to our
-# own staff-only views (exercises.views), never to markdownx's.
+# own staff-only views (exercises.editor), never to markdownx's.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "exercises.markdown.render_markdown"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"

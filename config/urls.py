@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from exercises import views
+from exercises import editor, health, media, views
 from exercises.cache import cache_for_readers
 from exercises.sitemaps import SITEMAPS
 
@@ -12,9 +12,9 @@ urlpatterns = [
     # The markdownx widget posts here (MARKDOWNX_URLS_PATH / _UPLOAD_URLS_PATH).
     # Our own staff-only views, not markdownx.urls, which answer anyone.
     path(
-        "markdownx/markdownify/", views.markdown_preview, name="markdownx_markdownify"
+        "markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"
     ),
-    path("markdownx/upload/", views.markdown_upload, name="markdownx_upload"),
+    path("markdownx/upload/", editor.markdown_upload, name="markdownx_upload"),
     path(
         "sitemap.xml",
         # Django's view reads ?p= (the page of a long sitemap).
@@ -23,12 +23,12 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    # Outside the exercises app: not a page, so the page cache never looks it up.
-    path("healthz", views.healthz, name="healthz"),
+    # Not marked cache_for_readers: answered afresh every time.
+    path("healthz", health.healthz, name="healthz"),
     path("", include("exercises.urls")),
 ]
 
 if settings.SERVE_MEDIA:
     urlpatterns.append(
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media")
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.media, name="media")
     )

@@ -1,13 +1,5 @@
-from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
-from csp.decorators import csp_exempt
-from django.conf import settings
-from django.core.exceptions import (
-    PermissionDenied,
-    SuspiciousFileOperation,
-    ValidationError,
-)
 from django.db.models import (
     Case,
     F,
@@ -19,25 +11,17 @@ from django.db.models import (
     When,
 )
 from django.http import (
-    Http404,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
-    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST, require_safe
-from django.views.static import serve
+from django.views.decorators.http import require_safe
 
 from . import bodymap, cards
 from .cache import cache_for_readers
 from .finder import Query, published_names
 from .forms import ExerciseFilterForm
-from .markdown import markdown_problems, render_markdown
 from .models import (
     REVIEWED_ROLES,
     SOURCE_ROLES,
@@ -53,7 +37,6 @@ from .models import (
 )
 from .roles import FREE_EXERCISE_DB, ROLE_DEFINITIONS, ROLE_EXAMPLES, ROLE_SOURCE
 from .seo import absolute_url, article_json_ld, breadcrumbs
-from .uploads import save_uploaded_image
 
 SITE_DESCRIPTION = (
     "An encyclopedia of exercises: how each movement works, which muscles do the "
@@ -65,15 +48,6 @@ EXERCISES_PER_PAGE = 20
 EXERCISES_PER_ROLE = 20
 RELATED_EXERCISES = 5
 HOME_ARTICLES = 12
-# The longest Markdown field: the preview does not know which field it shows.
-MARKDOWN_PREVIEW_MAX_LENGTH = max(
-    field.max_length
-    for field in [
-        Exercise._meta.get_field("explanation"),
-        Exercise._meta.get_field("takeaway"),
-        Muscle._meta.get_field("description"),
-    ]
-)
 # Related exercises: a shared muscle in the same role weighs more than a shared
 # muscle in another role.
 SAME_ROLE_WEIGHT = 3
@@ -495,125 +469,3 @@ def robots_txt(request):
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-def staff_only(view):
-    """Editor-only endpoints answer 403 to everyone who is not active staff."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-# Room for the multipart boundaries and headers around the file.
-UPLOAD_REQUEST_OVERHEAD = 64 * 1024
-
-
-def refuse_bodies_over(max_bytes, too_large):
-    """Answer too_large() to a request whose Content-Length is over max_bytes(),
-    before anything reads its body. The front server should refuse it first
-    (docs/deploy.md); Django itself refuses only urlencoded bodies unread.
-
-    The CSRF check reads the body (for the form's token), so a view with this
-    is csrf_exempt and checks CSRF itself, after: see the views below.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                return HttpResponseBadRequest("Invalid Content-Length.")
-            if length > max_bytes():
-                return too_large()
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def upload_too_large():
-    limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-    return JsonResponse({"image": [f"The file is larger than {limit} MB."]}, status=413)
-
-
-def preview_too_large():
-    return HttpResponse(
-        '<p class="errornote">The text is too long to preview.</p>', status=413
-    )
-
-
-@csrf_exempt
-@require_POST
-@staff_only
-@refuse_bodies_over(lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE, preview_too_large)
-@csrf_protect
-def markdown_preview(request):
-    """The markdownx editor's live preview, through the one renderer."""
-    content = request.POST.get("content")
-    if content is None:
-        return HttpResponseBadRequest("Missing the 'content' field.")
-    # The widget shows whatever comes back, so a refusal says why, in the pane.
-    problems = (
-        [f"The text is longer than {MARKDOWN_PREVIEW_MAX_LENGTH} characters."]
-        if len(content) > MARKDOWN_PREVIEW_MAX_LENGTH
-        else markdown_problems(content)
-    )
-    if problems:
-        return HttpResponseBadRequest(
-            format_html_join(
-                "", '<p class="errornote">{}</p>', [(p,) for p in problems]
-            )
-        )
-    return HttpResponse(render_markdown(content))
-
-
-@csrf_exempt
-@require_POST
-@staff_only
-@refuse_bodies_over(
-    lambda: settings.UPLOAD_MAX_BYTES + UPLOAD_REQUEST_OVERHEAD, upload_too_large
-)
-@csrf_protect
-def markdown_upload(request):
-    """Image upload from the markdownx editor; answers the Markdown to insert."""
-    uploaded = request.FILES.get("image")
-    if uploaded is None:
-        return JsonResponse({"image": ["Choose an image file to upload."]}, status=400)
-    try:
-        url = save_uploaded_image(uploaded)
-    except ValidationError as error:
-        return JsonResponse({"image": error.messages}, status=400)
-    return JsonResponse({"image_code": f"![]({url})"})
-
-
-@require_safe
-@never_cache
-def healthz(request):
-    """For load balancers and uptime checks: Django is up and answering."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
-# Uploaded files get their own policy: opened directly, even a file that a
-# browser takes for HTML or SVG cannot run script or load anything but itself.
-MEDIA_POLICY = "default-src 'none'; img-src 'self'; sandbox"
-
-
-@require_safe
-@csp_exempt()
-def media(request, path):
-    """Uploaded files from MEDIA_ROOT, when no front server serves them."""
-    try:
-        response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    except SuspiciousFileOperation as error:
-        # A path that leads out of MEDIA_ROOT is simply not there.
-        raise Http404 from error
-    response["Content-Security-Policy"] = MEDIA_POLICY
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
