@@ -358,6 +358,7 @@ def main():
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SITE_URL": "http://127.0.0.1",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
             "PAGE_CACHE_SECONDS": "0" if options.no_page_cache else "600",
