@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -14,6 +15,18 @@ def fixtures_loaded(db):
     call_command(
         "load_articles", "leg-kickbacks", skip_missing_variations=True, verbosity=0
     )
+
+
+@pytest.fixture
+def editor_client(db, django_user_model):
+    """A signed-in staff user in the Editors group (not a superuser)."""
+    user = django_user_model.objects.create_user(
+        "writer", password="writer-password", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    editor = Client()
+    editor.force_login(user)
+    return editor
 
 
 @pytest.fixture

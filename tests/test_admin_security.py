@@ -2,8 +2,6 @@
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
@@ -11,17 +9,6 @@ from exercises.models import Exercise, Muscle
 from tests.factories import make_exercise, make_muscle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(django_user_model):
-    user = django_user_model.objects.create_user(
-        "writer", password="writer-password", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    editor = Client()
-    editor.force_login(user)
-    return editor
 
 
 def deleted_version(model, make):

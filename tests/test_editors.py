@@ -2,8 +2,6 @@
 
 import pytest
 from django.contrib.admin import helpers
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from exercises.models import Benefit, Exercise, ExerciseRedirect, Muscle
@@ -16,17 +14,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(django_user_model):
-    user = django_user_model.objects.create_user(
-        "writer", password="writer-password", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    editor = Client()
-    editor.force_login(user)
-    return editor
 
 
 def unchanged_form_data(response):
