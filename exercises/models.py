@@ -305,8 +305,16 @@ class Exercise(CheckedText, models.Model):
 
     class Meta:
         ordering = ["name"]
-        # The public list: published exercises by name.
-        indexes = [models.Index(fields=["status", "name"], name="exercise_list")]
+        indexes = [
+            # The public list by name, and reviewed articles first (SQLite reads
+            # "DESC" as nulls last, as the list orders them).
+            models.Index(fields=["status", "name"], name="exercise_list"),
+            models.Index(
+                fields=["status", "-reviewed_on", "name"], name="exercise_list_reviewed"
+            ),
+            # Search's "has anything changed?" (latest update of a published page).
+            models.Index(fields=["status", "updated"], name="exercise_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values),
