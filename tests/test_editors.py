@@ -4,7 +4,13 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from exercises.models import Benefit, Exercise, ExerciseRedirect, Muscle
+from exercises.models import (
+    Benefit,
+    Exercise,
+    ExerciseRedirect,
+    Muscle,
+    SearchSynonym,
+)
 from tests.factories import (
     add_benefit,
     add_role,
@@ -180,3 +186,13 @@ def test_editor_can_free_a_slug_by_deleting_its_redirect(editor_client):
     url = reverse("admin:exercises_exerciseredirect_delete", args=[redirect.pk])
     assert editor_client.post(url, {"post": "yes"}).status_code == 302
     assert not ExerciseRedirect.objects.exists()
+
+
+def test_editor_keeps_the_search_synonyms(editor_client):
+    add = reverse("admin:exercises_searchsynonym_add")
+    response = editor_client.post(add, {"term": "JC", "meaning": "Jefferson curl"})
+    assert response.status_code == 302
+    synonym = SearchSynonym.objects.get(term="JC")
+    delete = reverse("admin:exercises_searchsynonym_delete", args=[synonym.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not SearchSynonym.objects.exists()
