@@ -76,6 +76,8 @@ error_log {tmp}/nginx-error.log;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    sendfile on;
+    tcp_nopush on;
     client_body_temp_path {tmp}/nginx-body;
     proxy_temp_path {tmp}/nginx-proxy;
     fastcgi_temp_path {tmp}/nginx-fastcgi;
@@ -115,9 +117,10 @@ http {{
             proxy_ignore_headers Cache-Control Expires;
             proxy_cache_bypass $atlas_session;
             proxy_no_cache $atlas_session;
-            proxy_cache_lock on;
             proxy_cache_use_stale updating;
             proxy_cache_background_update on;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 50ms;
         }}
         location ~ ^/(healthz$|admin/|markdownx/) {{
             proxy_pass http://atlas;
