@@ -65,6 +65,34 @@ def build_database(workdir, count):
     return env
 
 
+def django_client(workdir, count):
+    """A test client of a production-like Django on a fresh database of count
+    exercises: debug off (no query log, no template debug), the page cache
+    off so every request renders, plain static storage (no collectstatic)."""
+    os.environ.update(build_database(workdir, count))
+    os.environ.update(
+        {
+            "PAGE_CACHE_SECONDS": "0",
+            "DJANGO_SETTINGS_MODULE": "config.test_settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": "localhost",
+            "DJANGO_SITE_URL": "http://localhost",
+        }
+    )
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    # Lets the test client see each response's context (the result count).
+    setup_test_environment()
+    return Client(HTTP_HOST="localhost")
+
+
 def percentile(samples, fraction):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -77,36 +105,12 @@ def main():
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = build_database(Path(tmp), options.count)
-        os.environ.update(env)
-        # Production-like: debug off (no query log, no template debug), the page
-        # cache off so every request renders, plain static storage so no
-        # collectstatic is needed.
-        os.environ.update(
-            {
-                "PAGE_CACHE_SECONDS": "0",
-                "DJANGO_SETTINGS_MODULE": "config.test_settings",
-                "DJANGO_DEBUG": "false",
-                "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-                "DJANGO_SECURE_SSL_REDIRECT": "false",
-                "DJANGO_ALLOWED_HOSTS": "localhost",
-                "DJANGO_SITE_URL": "http://localhost",
-            }
-        )
-        sys.path.insert(0, str(BASE_DIR))
-        import django
-
-        django.setup()
+        client = django_client(Path(tmp), options.count)
         from django.db import connection
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-        # Lets the test client see each response's context (the result count).
-        setup_test_environment()
+        from django.test.utils import CaptureQueriesContext
 
         from exercises.models import Exercise
 
-        client = Client(HTTP_HOST="localhost")
         exercise = Exercise.objects.published().order_by("pk")[options.count // 2]
         print(f"\n{options.requests} requests per page, after 10 warm-up requests")
         print(

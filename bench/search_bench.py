@@ -14,12 +14,11 @@ request (time.process_time) is printed too.
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pages_bench import BASE_DIR, build_database, percentile
+from pages_bench import django_client, percentile
 
 SEARCHES = [
     ("baseline /healthz", "/healthz"),
@@ -48,29 +47,9 @@ def main():
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = build_database(Path(tmp), options.count)
-        os.environ.update(env)
-        os.environ.update(
-            {
-                "PAGE_CACHE_SECONDS": "0",
-                "DJANGO_SETTINGS_MODULE": "config.test_settings",
-                "DJANGO_DEBUG": "false",
-                "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-                "DJANGO_SECURE_SSL_REDIRECT": "false",
-                "DJANGO_ALLOWED_HOSTS": "localhost",
-                "DJANGO_SITE_URL": "http://localhost",
-            }
-        )
-        sys.path.insert(0, str(BASE_DIR))
-        import django
-
-        django.setup()
+        client = django_client(Path(tmp), options.count)
         from django.db import connection
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-        setup_test_environment()
-        client = Client(HTTP_HOST="localhost")
+        from django.test.utils import CaptureQueriesContext
 
         print(f"\nload average (1, 5, 15 min) before: {load_average()}")
         print(f"{options.requests} requests per search, after 10 warm-up requests")
