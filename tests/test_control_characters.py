@@ -41,7 +41,7 @@ def test_feed_leaves_out_control_characters_already_stored(client):
     exercise = make_exercise()
     # As saved before they were refused.
     Exercise.objects.filter(pk=exercise.pk).update(
-        name="Hip\x0bThrust", summary="Hips\x00 up\x1b."
+        name="Hip\x0bThrust", summary="Hips\x01 up\x1b."
     )
     (entry,) = feed_entries(client)
     assert entry.find(f"{ATOM}title").text == "HipThrust"
