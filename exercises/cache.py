@@ -326,6 +326,8 @@ class PageStore:
         self.local.clear()
         self._version = None
         _views.clear()
+        for value in _per_version:
+            value.forget()
 
     def get(self, key, version):
         page = self.local.get(key)
@@ -372,6 +374,39 @@ def content_version():
 
 def clear_page_cache():
     pages.clear()
+
+
+_per_version = []
+
+
+class PerContentVersion:
+    """A value read from the content (e.g. the search index), kept in this
+    process while the content version stays the same.
+
+    It is as fresh as a cached page: read again on the first call after any
+    save, in every process. While the cache is out of order (no version) it is
+    read again on every call: slow, never stale.
+    """
+
+    def __init__(self, read):
+        self.read = read
+        self.kept = (None, None)
+        _per_version.append(self)
+
+    def get(self):
+        # The version first: an edit committed while reading is read again
+        # on the next call, under its own version.
+        version = content_version()
+        if version is None:
+            return self.read()
+        kept_version, value = self.kept
+        if kept_version != version:
+            value = self.read()
+            self.kept = (version, value)
+        return value
+
+    def forget(self):
+        self.kept = (None, None)
 
 
 _batch = threading.local()

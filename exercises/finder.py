@@ -2,29 +2,18 @@
 
 import bisect
 from collections import Counter
-from functools import reduce
+from functools import cached_property
 from itertools import islice, product
-from operator import and_, or_
 
 from django.core.paginator import Paginator
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    Max,
-    Q,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Replace
 from rapidfuzz import fuzz, process
 
+from .cache import PerContentVersion
 from .models import MAX_SYNONYM_TERM_WORDS, Exercise, Muscle, SearchSynonym
 from .search import joined, search_words
+from .search_index import SearchIndex
 
-# Every word adds conditions to the database query: longer queries are cut.
+# Every word is looked up in the index: longer queries are cut.
 MAX_QUERY_WORDS = 8
 # Only short queries also try each pair of adjacent words joined ("push up"
 # finds "Pushups"); the joined pairs of names are stored ("pushup" finds
@@ -37,23 +26,6 @@ MIN_CORRECTED_LENGTH = 4
 CORRECTION_CUTOFF = 75
 SUGGESTION_CUTOFF = 60
 SUGGESTIONS = 3
-
-# Relevance, best first.
-EXACT_NAME, NAME_PREFIX, ALIAS, NAME_WORDS, LEAD = range(5)
-
-
-def reviewed_first():
-    """Ordering that puts reviewed articles first, once Exercise has reviewed_on."""
-    field_names = {field.name for field in Exercise._meta.get_fields()}
-    if "reviewed_on" not in field_names:
-        return []
-    return [
-        Case(
-            When(reviewed_on__isnull=False, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ]
 
 
 def synonym_table():
@@ -96,14 +68,6 @@ def with_joined_pairs(words):
     return variants
 
 
-def every(conditions):
-    return reduce(and_, conditions)
-
-
-def any_of(conditions):
-    return reduce(or_, conditions)
-
-
 class Query:
     """A reader's search: its words, and the spellings that count as a match."""
 
@@ -111,7 +75,7 @@ class Query:
         self.text = " ".join(text.split())
         self.words = tuple(search_words(self.text)[:MAX_QUERY_WORDS])
         if self.words and synonyms is None:
-            synonyms = synonym_table()
+            synonyms = catalogue().synonyms
         self.synonyms = synonyms or {}
         spellings = [self.words, *synonym_spellings(self.words, self.synonyms)]
         variants = [v for spelling in spellings for v in with_joined_pairs(spelling)]
@@ -124,73 +88,27 @@ class Query:
     def __str__(self):
         return self.text
 
-    def results(self, exercises):
-        """The exercises that match, most relevant first; all of them, by name,
-        for an empty query."""
-        if not self:
-            return exercises
-        matching = any_of(
-            every(Q(search_text__contains=f" {word}") for word in variant)
-            for variant in self.variants
-        )
-        return (
-            exercises.filter(matching)
-            .alias(
-                names_compact=Replace(
-                    F("search_names"), Value(" "), Value(""), output_field=TextField()
-                ),
-                relevance=self.relevance(),
-            )
-            .order_by("relevance", *reviewed_first(), "name")
-        )
+    def page(self, exercises, number, per_page, filtered=False):
+        """One page of the matching exercises, most relevant first, with the
+        paginator over all of them; all exercises in their own order for an
+        empty query.
 
-    def page(self, exercises, number, per_page):
-        """One page of results, with the paginator over all of them.
-
-        The ranked ids of every match come in one query, which also gives the
-        count; ordering by relevance reads every match anyway, so a separate
-        COUNT would scan the catalogue a second time.
+        exercises: the published exercises, narrowed by the reader's filters
+        when filtered is true. The index (see exercises.search_index) finds
+        and ranks the matches; the database gives the filtered ones' keys, if
+        any, and the rows of the page.
         """
         if not self:
             return Paginator(exercises, per_page).get_page(number)
-        ids = list(self.results(exercises).values_list("pk", flat=True))
-        page = Paginator(ids, per_page).get_page(number)
+        ranked = catalogue().index.ranked(self.variants)
+        if filtered:
+            allowed = set(exercises.values_list("pk", flat=True))
+            ranked = [pk for pk in ranked if pk in allowed]
+        page = Paginator(ranked, per_page).get_page(number)
         rows = exercises.in_bulk(page.object_list)
-        page.object_list = [rows[pk] for pk in page.object_list]
+        # A row deleted since the index was read is left out.
+        page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
         return page
-
-    def relevance(self):
-        """Exact name, then name prefix, then alias, then words of the names,
-        else the lead (summary), for the best of the query's variants.
-
-        search_names is " name | alias | alias |# joined pairs" (see
-        exercises.search.search_fields); without spaces, "push up", "push-up"
-        and "pushup" compare equal.
-        """
-        compact = list(dict.fromkeys("".join(variant) for variant in self.variants))
-        return Case(
-            When(
-                any_of(Q(names_compact__startswith=f"{c}|") for c in compact),
-                then=Value(EXACT_NAME),
-            ),
-            When(
-                any_of(Q(names_compact__startswith=c) for c in compact),
-                then=Value(NAME_PREFIX),
-            ),
-            When(
-                any_of(Q(names_compact__contains=f"|{c}") for c in compact),
-                then=Value(ALIAS),
-            ),
-            When(
-                any_of(
-                    every(Q(search_names__contains=f" {word}") for word in variant)
-                    for variant in self.variants
-                ),
-                then=Value(NAME_WORDS),
-            ),
-            default=Value(LEAD),
-            output_field=IntegerField(),
-        )
 
     def corrected(self, names):
         """The query with misspelt words replaced by the closest words of our
@@ -209,44 +127,63 @@ class Query:
         return names.closest(" ".join(self.words))
 
 
-# (what the names were read from, Names): reused while no exercise or muscle
-# has changed; see published_names().
-_names = (None, None)
+class Catalogue:
+    """What a search reads, as of one content version: the published
+    exercises' index, the editors' synonyms and, when a search found nothing,
+    the names to correct and suggest from."""
+
+    def __init__(self):
+        self.exercises = list(
+            Exercise.objects.published()
+            .order_by()
+            .values_list(
+                "pk", "name", "slug", "search_text", "search_names", "reviewed_on"
+            )
+        )
+        self.index = SearchIndex(
+            (pk, name, search_text, search_names, reviewed_on is not None)
+            for pk, name, _, search_text, search_names, reviewed_on in self.exercises
+        )
+        self.synonyms = synonym_table()
+
+    @cached_property
+    def names(self):
+        return Names(
+            [(name, slug, names) for _, name, slug, _, names, _ in self.exercises],
+            Muscle.objects.values_list("name", flat=True),
+        )
+
+
+# One per process, read again after any change to the content.
+_catalogue = PerContentVersion(Catalogue)
+
+
+def catalogue():
+    return _catalogue.get()
 
 
 def published_names():
-    """Names of all published exercises, read again only after a change.
-
-    Needed only when a search found nothing. Two small aggregate queries tell
-    whether anything changed: a save updates `updated`, a deletion the count.
-    Results never come from here, only corrections and suggestions, so a
-    change a moment old costs at most a less apt suggestion.
-    """
-    global _names
-    published = Exercise.objects.published()
-    signature = (
-        published.aggregate(count=Count("pk"), last=Max("updated")),
-        Muscle.objects.aggregate(count=Count("pk"), last=Max("updated")),
-    )
-    seen, names = _names
-    if seen != signature:
-        names = Names(published)
-        _names = (signature, names)
-    return names
+    """Names of all published exercises, for corrections and suggestions."""
+    return catalogue().names
 
 
 class Names:
     """Names and aliases of exercises, for correcting words and suggesting."""
 
-    def __init__(self, exercises):
-        self.exercises = list(exercises.values_list("name", "slug", "search_names"))
+    def __init__(self, exercises, muscle_names):
+        """exercises: (name, slug, search_names) of each."""
+        self.exercises = exercises
         counts = Counter()
         for _, _, search_names in self.exercises:
             counts.update(search_names.replace("|", " ").replace("#", " ").split())
-        for name in Muscle.objects.values_list("name", flat=True):
+        for name in muscle_names:
             counts.update(search_words(name))
         self.counts = counts
         self.words = sorted(counts)
+        # Each name's words as searched ("barbell hip thrust"), for suggestions.
+        self.plain_names = [
+            search_names.split(" |", 1)[0] for _, _, search_names in self.exercises
+        ]
 
     def is_known_start(self, word):
         """Some word of the names starts with this one (a search would match)."""
@@ -277,11 +214,8 @@ class Names:
         whole name (token_sort_ratio), so "cable hip thrust" offers "Barbell
         Hip Thrust" before "Cable Shrug".
         """
-        choices = [
-            search_names.split(" |", 1)[0] for _, _, search_names in self.exercises
-        ]
         candidates = process.extract(
-            text, choices, scorer=fuzz.token_set_ratio, limit=SUGGESTIONS * 10
+            text, self.plain_names, scorer=fuzz.token_set_ratio, limit=SUGGESTIONS * 10
         )
         scored = [
             ((score + fuzz.token_sort_ratio(text, choice)) / 2, index)

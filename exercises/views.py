@@ -105,19 +105,23 @@ def exercise_list(request):
         .only("name", "slug", "summary", "reviewed_on")
         .order_by(*REVIEWED_FIRST, "name")
     )
+    active_filters = form.active_filters()
     search = Query(form.cleaned_data.get("q", ""))
     number = request.GET.get("page")
-    page = search.page(exercises, number, EXERCISES_PER_PAGE)
+    page = search.page(
+        exercises, number, EXERCISES_PER_PAGE, filtered=bool(active_filters)
+    )
     # Nothing found: correct typos against our names, else suggest the closest.
     corrected, suggestions = None, []
     if search and not page.paginator.count:
         names = published_names()
         corrected = search.corrected(names)
         if corrected:
-            page = corrected.page(exercises, number, EXERCISES_PER_PAGE)
+            page = corrected.page(
+                exercises, number, EXERCISES_PER_PAGE, filtered=bool(active_filters)
+            )
         if not page.paginator.count:
             corrected, suggestions = None, search.suggestions(names)
-    active_filters = form.active_filters()
     # Links to other pages keep the search and filters: the valid ones only.
     query = urlencode({k: v for k, v in form.cleaned_data.items() if v})
     canonical = reverse("exercises:exercise_list")
