@@ -798,6 +798,10 @@ for line in sys.stdin:
 """
 
 
+# Lower case: the query shown on the page is not the name it looks for.
+SEARCH_RENAMED = "/exercises/?q=renamed+kicks"
+
+
 def no_redis_env(tmp_path):
     env = {
         **os.environ,
@@ -848,12 +852,15 @@ def test_without_redis_no_process_serves_a_page_older_than_the_last_save(tmp_pat
             assert queries > 1
             # Cached now: only the content version is read.
             assert worker.get(EXERCISE_PAGE) == (200, 1, 0)
+            # Each process keeps its search index too.
+            assert worker.get(SEARCH_RENAMED)[::2] == (200, 0)
 
         assert editor.ask("name Renamed Kicks") == ["saved"]
         for worker in (other, editor):
             status, queries, renamed = worker.get(EXERCISE_PAGE)
             assert (status, renamed) == (200, 1)
             assert queries > 1
+            assert worker.get(SEARCH_RENAMED)[::2] == (200, 1)
 
         assert editor.ask("slug donkey-kicks") == ["saved"]
         for _ in range(3):  # every time, in every process
