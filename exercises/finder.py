@@ -71,16 +71,26 @@ def with_joined_pairs(words):
 class Query:
     """A reader's search: its words, and the spellings that count as a match."""
 
-    def __init__(self, text, synonyms=None):
+    def __init__(self, text, synonyms=None, catalogue=None):
+        """synonyms: the catalogue's unless given (tests give their own)."""
         self.text = " ".join(text.split())
         self.words = tuple(search_words(self.text)[:MAX_QUERY_WORDS])
+        self._catalogue = catalogue
         if self.words and synonyms is None:
-            synonyms = catalogue().synonyms
+            synonyms = self.catalogue.synonyms
         self.synonyms = synonyms or {}
         spellings = [self.words, *synonym_spellings(self.words, self.synonyms)]
         variants = [v for spelling in spellings for v in with_joined_pairs(spelling)]
         # Unique, in order.
         self.variants = list(dict.fromkeys(v for v in variants if v))
+
+    @property
+    def catalogue(self):
+        # Read once per query: without Redis each read asks the database for
+        # the content version.
+        if self._catalogue is None:
+            self._catalogue = current_catalogue()
+        return self._catalogue
 
     def __bool__(self):
         return bool(self.words)
@@ -100,7 +110,7 @@ class Query:
         """
         if not self:
             return Paginator(exercises, per_page).get_page(number)
-        ranked = catalogue().index.ranked(self.variants)
+        ranked = self.catalogue.index.ranked(self.variants)
         if filtered:
             allowed = set(exercises.values_list("pk", flat=True))
             ranked = [pk for pk in ranked if pk in allowed]
@@ -110,9 +120,10 @@ class Query:
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
         return page
 
-    def corrected(self, names):
+    def corrected(self):
         """The query with misspelt words replaced by the closest words of our
         names ("sqaut" → "squat"), or None when no word needed correcting."""
+        names = self.catalogue.names
         terms = {word for term in self.synonyms for word in term}
         words = [
             word if word in terms else names.correct(word) or word
@@ -120,11 +131,11 @@ class Query:
         ]
         if tuple(words) == self.words:
             return None
-        return Query(" ".join(words), synonyms=self.synonyms)
+        return Query(" ".join(words), self.synonyms, self.catalogue)
 
-    def suggestions(self, names):
+    def suggestions(self):
         """The closest exercise names, for "Did you mean …"."""
-        return names.closest(" ".join(self.words))
+        return self.catalogue.names.closest(" ".join(self.words))
 
 
 class Catalogue:
@@ -158,13 +169,8 @@ class Catalogue:
 _catalogue = PerContentVersion(Catalogue)
 
 
-def catalogue():
+def current_catalogue():
     return _catalogue.get()
-
-
-def published_names():
-    """Names of all published exercises, for corrections and suggestions."""
-    return catalogue().names
 
 
 class Names:

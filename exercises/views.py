@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from . import bodymap, cards
 from .cache import cache_for_readers
-from .finder import Query, published_names
+from .finder import Query
 from .forms import ExerciseFilterForm
 from .models import (
     REVIEWED_ROLES,
@@ -106,22 +106,18 @@ def exercise_list(request):
         .order_by(*REVIEWED_FIRST, "name")
     )
     active_filters = form.active_filters()
+    filtered = bool(active_filters)
     search = Query(form.cleaned_data.get("q", ""))
     number = request.GET.get("page")
-    page = search.page(
-        exercises, number, EXERCISES_PER_PAGE, filtered=bool(active_filters)
-    )
+    page = search.page(exercises, number, EXERCISES_PER_PAGE, filtered)
     # Nothing found: correct typos against our names, else suggest the closest.
     corrected, suggestions = None, []
     if search and not page.paginator.count:
-        names = published_names()
-        corrected = search.corrected(names)
+        corrected = search.corrected()
         if corrected:
-            page = corrected.page(
-                exercises, number, EXERCISES_PER_PAGE, filtered=bool(active_filters)
-            )
+            page = corrected.page(exercises, number, EXERCISES_PER_PAGE, filtered)
         if not page.paginator.count:
-            corrected, suggestions = None, search.suggestions(names)
+            corrected, suggestions = None, search.suggestions()
     # Links to other pages keep the search and filters: the valid ones only.
     query = urlencode({k: v for k, v in form.cleaned_data.items() if v})
     canonical = reverse("exercises:exercise_list")
